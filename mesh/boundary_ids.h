@@ -1,0 +1,34 @@
+#pragma once
+
+#include <deal.II/base/types.h>
+
+#include <string>
+
+namespace mvb::mesh
+{
+  /**
+   * Boundary ids of the cytoplasm mesh. Gmsh meshes name them by physical
+   * group (the names below); built-in shapes set them directly. The contact
+   * patch is part of the plasma membrane: physics that acts on the membrane
+   * acts on the patch too (see on_plasma_membrane()).
+   */
+  namespace boundary_id
+  {
+    constexpr dealii::types::boundary_id plasma_membrane  = 1;
+    constexpr dealii::types::boundary_id nuclear_envelope = 2;
+    constexpr dealii::types::boundary_id synapse          = 3;
+  } // namespace boundary_id
+
+  inline bool
+  on_plasma_membrane(const dealii::types::boundary_id id)
+  {
+    return id == boundary_id::plasma_membrane || id == boundary_id::synapse;
+  }
+
+  /**
+   * The Gmsh physical-group name of a boundary id ("plasma_membrane", ...),
+   * or "unknown(<id>)".
+   */
+  std::string
+  boundary_name(dealii::types::boundary_id id);
+} // namespace mvb::mesh

@@ -1,0 +1,340 @@
+#include <mesh/boundary_surface.h>
+
+#include <deal.II/base/quadrature.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/numerics/rtree.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace mvb::mesh
+{
+  namespace bgi = boost::geometry::index;
+
+  template <int dim>
+  struct BoundarySurface<dim>::Index
+  {
+    RTree<std::pair<BoundingBox<dim>, unsigned int>> tree;
+  };
+
+  namespace
+  {
+    // Lattice points on the reference face, lexicographic.
+    template <int dim>
+    Quadrature<dim - 1>
+    face_lattice(const unsigned int n)
+    {
+      std::vector<Point<dim - 1>> points;
+      if constexpr (dim == 2)
+        for (unsigned int i = 0; i <= n; ++i)
+          points.emplace_back(double(i) / n);
+      else
+        for (unsigned int j = 0; j <= n; ++j)
+          for (unsigned int i = 0; i <= n; ++i)
+            points.emplace_back(double(i) / n, double(j) / n);
+      return Quadrature<dim - 1>(points);
+    }
+
+    Point<2>
+    closest_on_facet(const std::array<Point<2>, 2> &s, const Point<2> &x)
+    {
+      const Tensor<1, 2> e  = s[1] - s[0];
+      const double       ee = e * e;
+      const double       t =
+        ee > 0 ? std::clamp(((x - s[0]) * e) / ee, 0.0, 1.0) : 0.0;
+      return s[0] + t * e;
+    }
+
+    // Ericson, Real-Time Collision Detection, 5.1.5.
+    Point<3>
+    closest_on_facet(const std::array<Point<3>, 3> &t, const Point<3> &p)
+    {
+      const Point<3>    &a = t[0], &b = t[1], &c = t[2];
+      const Tensor<1, 3> ab = b - a, ac = c - a, ap = p - a;
+      const double       d1 = ab * ap, d2 = ac * ap;
+      if (d1 <= 0 && d2 <= 0)
+        return a;
+      const Tensor<1, 3> bp = p - b;
+      const double       d3 = ab * bp, d4 = ac * bp;
+      if (d3 >= 0 && d4 <= d3)
+        return b;
+      const double vc = d1 * d4 - d3 * d2;
+      if (vc <= 0 && d1 >= 0 && d3 <= 0)
+        return a + (d1 / (d1 - d3)) * ab;
+      const Tensor<1, 3> cp = p - c;
+      const double       d5 = ab * cp, d6 = ac * cp;
+      if (d6 >= 0 && d5 <= d6)
+        return c;
+      const double vb = d5 * d2 - d1 * d6;
+      if (vb <= 0 && d2 >= 0 && d6 <= 0)
+        return a + (d2 / (d2 - d6)) * ac;
+      const double va = d3 * d6 - d5 * d4;
+      if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0)
+        return b + ((d4 - d3) / ((d4 - d3) + (d5 - d6))) * (c - b);
+      const double denominator = 1.0 / (va + vb + vc);
+      return a + ab * (vb * denominator) + ac * (vc * denominator);
+    }
+
+    std::optional<double>
+    ray_hit(const std::array<Point<2>, 2> &s,
+            const Point<2>                &o,
+            const Tensor<1, 2>            &d)
+    {
+      const Tensor<1, 2> e   = s[1] - s[0];
+      const double       det = d[0] * (-e[1]) - d[1] * (-e[0]);
+      if (std::abs(det) < 1e-300)
+        return std::nullopt;
+      const Tensor<1, 2> r = s[0] - o;
+      const double       t = (r[0] * (-e[1]) - r[1] * (-e[0])) / det;
+      const double       u = (d[0] * r[1] - d[1] * r[0]) / det;
+      if (t > 0 && u >= 0 && u <= 1)
+        return t;
+      return std::nullopt;
+    }
+
+    // Moeller-Trumbore.
+    std::optional<double>
+    ray_hit(const std::array<Point<3>, 3> &tri,
+            const Point<3>                &o,
+            const Tensor<1, 3>            &d)
+    {
+      const Tensor<1, 3> e1 = tri[1] - tri[0], e2 = tri[2] - tri[0];
+      const Tensor<1, 3> p   = cross_product_3d(d, e2);
+      const double       det = e1 * p;
+      if (std::abs(det) < 1e-300)
+        return std::nullopt;
+      const Tensor<1, 3> s = o - tri[0];
+      const double       u = (s * p) / det;
+      if (u < 0 || u > 1)
+        return std::nullopt;
+      const Tensor<1, 3> q = cross_product_3d(s, e1);
+      const double       v = (d * q) / det;
+      if (v < 0 || u + v > 1)
+        return std::nullopt;
+      const double t = (e2 * q) / det;
+      if (t > 0)
+        return t;
+      return std::nullopt;
+    }
+
+    double
+    facet_measure(const std::array<Point<2>, 2> &s)
+    {
+      return s[0].distance(s[1]);
+    }
+
+    double
+    facet_measure(const std::array<Point<3>, 3> &t)
+    {
+      return 0.5 * cross_product_3d(t[1] - t[0], t[2] - t[0]).norm();
+    }
+
+    template <int dim>
+    double
+    box_distance(const BoundingBox<dim> &box, const Point<dim> &x)
+    {
+      double d2 = 0;
+      for (unsigned int d = 0; d < dim; ++d)
+      {
+        const double below = box.get_boundary_points().first[d] - x[d];
+        const double above = x[d] - box.get_boundary_points().second[d];
+        const double gap   = std::max({below, above, 0.0});
+        d2 += gap * gap;
+      }
+      return std::sqrt(d2);
+    }
+  } // namespace
+
+  template <int dim>
+  BoundarySurface<dim>::BoundarySurface(
+    const Triangulation<dim>           &triangulation,
+    const Mapping<dim>                 &mapping,
+    const std::set<types::boundary_id> &boundary_ids,
+    const unsigned int                  subdivisions,
+    const MPI_Comm                      communicator)
+      : index(std::make_unique<Index>())
+  {
+    const unsigned int n = std::max(1U, subdivisions);
+    const FE_Q<dim>    fe(1);
+    FEFaceValues<dim>  fe_face_values(mapping,
+                                     fe,
+                                     face_lattice<dim>(n),
+                                     update_quadrature_points |
+                                       update_normal_vectors);
+    std::vector<std::pair<Facet, Tensor<1, dim>>> local;
+
+    for (const auto &cell : triangulation.active_cell_iterators())
+      if (cell->is_locally_owned())
+        for (const unsigned int f : cell->face_indices())
+          if (cell->face(f)->at_boundary() &&
+              boundary_ids.count(cell->face(f)->boundary_id()) > 0)
+          {
+            fe_face_values.reinit(cell, f);
+            const auto &x = fe_face_values.get_quadrature_points();
+            // One normal per face is enough to orient its facets.
+            const Tensor<1, dim> normal =
+              fe_face_values.normal_vector(x.size() / 2);
+            if constexpr (dim == 2)
+              for (unsigned int i = 0; i < n; ++i)
+                local.push_back({{{x[i], x[i + 1]}}, normal});
+            else
+              for (unsigned int j = 0; j < n; ++j)
+                for (unsigned int i = 0; i < n; ++i)
+                {
+                  const unsigned int k = j * (n + 1) + i;
+                  local.push_back({{{x[k], x[k + 1], x[k + n + 2]}}, normal});
+                  local.push_back(
+                    {{{x[k], x[k + n + 2], x[k + n + 1]}}, normal});
+                }
+          }
+
+    // Orient every facet by the right-hand rule with the outward normal:
+    // segments run with the cytoplasm on their left, triangles turn
+    // counter-clockwise seen from outside.
+    for (auto &[facet, normal] : local)
+    {
+      double orientation;
+      if constexpr (dim == 2)
+        orientation =
+          (facet[1] - facet[0]) * Tensor<1, 2>({-normal[1], normal[0]});
+      else
+        orientation =
+          cross_product_3d(facet[1] - facet[0], facet[2] - facet[0]) * normal;
+      if (orientation < 0)
+        std::swap(facet[0], facet[1]);
+    }
+
+    std::vector<std::pair<Facet, Tensor<1, dim>>> all;
+    for (auto &part : Utilities::MPI::all_gather(communicator, local))
+      all.insert(all.end(), part.begin(), part.end());
+
+    // A canonical order, independent of how many ranks own the faces.
+    const auto key = [](const std::pair<Facet, Tensor<1, dim>> &f)
+    {
+      std::array<double, dim * dim> k;
+      for (unsigned int v = 0; v < dim; ++v)
+        for (unsigned int d = 0; d < dim; ++d)
+          k[v * dim + d] = f.first[v][d];
+      return k;
+    };
+    std::sort(all.begin(),
+              all.end(),
+              [&](const auto &a, const auto &b)
+              {
+                return key(a) < key(b);
+              });
+
+    std::vector<std::pair<BoundingBox<dim>, unsigned int>> boxes;
+    boxes.reserve(all.size());
+    for (const auto &[facet, normal] : all)
+    {
+      boxes.emplace_back(BoundingBox<dim>(
+                           std::vector<Point<dim>>(facet.begin(), facet.end())),
+                         facet_list.size());
+      facet_list.push_back(facet);
+      normals.push_back(normal);
+    }
+    index->tree = pack_rtree(boxes);
+  }
+
+  template <int dim>
+  BoundarySurface<dim>::~BoundarySurface() = default;
+
+  template <int dim>
+  typename BoundarySurface<dim>::NearestPoint
+  BoundarySurface<dim>::nearest(const Point<dim> &x) const
+  {
+    NearestPoint best{x, std::numeric_limits<double>::infinity(), {}};
+    if (facet_list.empty())
+      return best;
+
+    // Candidates come by box distance, a lower bound of the facet distance:
+    // once the k-th box is farther than the best facet, the answer is exact.
+    std::vector<std::pair<BoundingBox<dim>, unsigned int>> candidates;
+    for (unsigned int k = 8;; k *= 4)
+    {
+      candidates.clear();
+      index->tree.query(bgi::nearest(x, k), std::back_inserter(candidates));
+      double farthest_box = 0;
+      for (const auto &[box, i] : candidates)
+      {
+        farthest_box       = std::max(farthest_box, box_distance(box, x));
+        const Point<dim> p = closest_on_facet(facet_list[i], x);
+        const double     d = p.distance(x);
+        if (d < best.distance)
+          best = {p, d, normals[i]};
+      }
+      if (candidates.size() < k || best.distance <= farthest_box)
+        return best;
+    }
+  }
+
+  template <int dim>
+  std::optional<double>
+  BoundarySurface<dim>::first_ray_hit(const Point<dim>     &origin,
+                                      const Tensor<1, dim> &direction) const
+  {
+    std::optional<double> first;
+    for (const auto &facet : facet_list)
+      if (const auto t = ray_hit(facet, origin, direction))
+        if (!first || *t < *first)
+          first = t;
+    return first;
+  }
+
+  template <int dim>
+  double
+  BoundarySurface<dim>::measure() const
+  {
+    double sum = 0;
+    for (const auto &facet : facet_list)
+      sum += facet_measure(facet);
+    return sum;
+  }
+
+  template <int dim>
+  Point<dim>
+  BoundarySurface<dim>::centroid() const
+  {
+    Point<dim> sum;
+    double     total = 0;
+    for (const auto &facet : facet_list)
+    {
+      Point<dim> centre;
+      for (const auto &v : facet)
+        centre += v / double(dim);
+      const double a = facet_measure(facet);
+      sum += a * centre;
+      total += a;
+    }
+    return total > 0 ? Point<dim>(sum / total) : sum;
+  }
+
+  template <int dim>
+  BoundingBox<dim>
+  BoundarySurface<dim>::bounding_box() const
+  {
+    std::vector<Point<dim>> points;
+    for (const auto &facet : facet_list)
+      points.insert(points.end(), facet.begin(), facet.end());
+    return BoundingBox<dim>(points);
+  }
+
+  template <int dim>
+  std::size_t
+  BoundarySurface<dim>::n_facets() const
+  {
+    return facet_list.size();
+  }
+
+  template <int dim>
+  const std::vector<typename BoundarySurface<dim>::Facet> &
+  BoundarySurface<dim>::facets() const
+  {
+    return facet_list;
+  }
+
+  template class BoundarySurface<2>;
+  template class BoundarySurface<3>;
+} // namespace mvb::mesh

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <deal.II/base/bounding_box.h>
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/point.h>
+#include <deal.II/fe/mapping.h>
+#include <deal.II/grid/tria.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace mvb::mesh
+{
+  using namespace dealii;
+
+  /**
+   * A part of the mesh boundary (say, the plasma membrane) as a replicated
+   * set of flat facets: segments in 2D, triangles in 3D. Each boundary face
+   * is split into `subdivisions`^(dim-1) pieces through the mapping, so the
+   * facets follow curved faces to O((h/subdivisions)^2). Every rank holds the
+   * whole surface, sorted so that results do not depend on the partition.
+   * Facets are oriented by the right-hand rule with the outward normal of
+   * the cytoplasm (segments have the cytoplasm on their left). An
+   * R-tree of facet bounding boxes answers nearest-point queries in
+   * O(log n_facets).
+   */
+  template <int dim>
+  class BoundarySurface
+  {
+  public:
+    using Facet = std::array<Point<dim>, dim>;
+
+    struct NearestPoint
+    {
+      Point<dim>     point;
+      double         distance;
+      Tensor<1, dim> outward_normal; // of the cytoplasm, at the facet
+    };
+
+    BoundarySurface(const Triangulation<dim>           &triangulation,
+                    const Mapping<dim>                 &mapping,
+                    const std::set<types::boundary_id> &boundary_ids,
+                    const unsigned int                  subdivisions,
+                    const MPI_Comm                      communicator);
+    ~BoundarySurface();
+
+    /** Closest point of the surface to @p x, with the distance. */
+    NearestPoint
+    nearest(const Point<dim> &x) const;
+
+    /** Smallest t > 0 with origin + t * direction on the surface, if any. */
+    std::optional<double>
+    first_ray_hit(const Point<dim>     &origin,
+                  const Tensor<1, dim> &direction) const;
+
+    double
+    measure() const;
+
+    /** Area-weighted centre of the surface. */
+    Point<dim>
+    centroid() const;
+
+    BoundingBox<dim>
+    bounding_box() const;
+
+    std::size_t
+    n_facets() const;
+
+    const std::vector<Facet> &
+    facets() const;
+
+  private:
+    std::vector<Facet>          facet_list;
+    std::vector<Tensor<1, dim>> normals;
+
+    // The R-tree type drags in boost.geometry: keep it out of this header.
+    struct Index;
+    std::unique_ptr<Index> index;
+  };
+} // namespace mvb::mesh

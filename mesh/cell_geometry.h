@@ -1,0 +1,111 @@
+#pragma once
+
+#include <mesh/boundary_surface.h>
+#include <mesh/geometry_parameters.h>
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/point.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/fe/mapping.h>
+
+#include <map>
+#include <memory>
+
+namespace mvb::mesh
+{
+  using namespace dealii;
+
+  /**
+   * Volume of the cytoplasm, area of each boundary part, and the smallest
+   * Jacobian determinant (> 0 for a valid mesh), integrated with the mapping.
+   */
+  struct MeshMeasures
+  {
+    double                               volume = 0;
+    std::map<types::boundary_id, double> boundary_area;
+    double                               min_jacobian   = 0;
+    unsigned int                         n_active_cells = 0;
+  };
+
+  template <int dim>
+  MeshMeasures
+  measure_mesh(const parallel::distributed::Triangulation<dim> &triangulation,
+               const Mapping<dim>                              &mapping);
+
+  /**
+   * True if @p x lies in a locally owned cell on some rank (collective).
+   */
+  template <int dim>
+  bool
+  point_in_mesh(const parallel::distributed::Triangulation<dim> &triangulation,
+                const Mapping<dim>                              &mapping,
+                const Point<dim>                                &x);
+
+  /**
+   * The cell: cytoplasm mesh with named boundary ids (boundary_ids.h), the
+   * mapping that makes cells follow the curved membranes, the MTOC, and the
+   * geometric queries the kinetics will need (distance to the plasma
+   * membrane, cortex). Geometry only, no kinetics.
+   *
+   * Built-in shapes: the coarse mesh of a spherical shell between radii 1/2
+   * and 1 is mapped onto the region between the nucleus and the cell
+   * ellipsoid (each ray direction blends linearly from the nucleus surface to
+   * the cell surface); EllipsoidManifold describes both surfaces exactly and
+   * TransfiniteInterpolationManifold places interior points on refinement.
+   */
+  template <int dim>
+  class CellGeometry
+  {
+  public:
+    explicit CellGeometry(const GeometryParameters &parameters);
+
+    /**
+     * Builds the mesh into an empty triangulation, refines it, marks the
+     * contact patch, checks it (no inverted cells) and sets up the membrane
+     * surfaces and the MTOC. Throws mvb::InputError for a bad geometry.
+     */
+    void
+    create_mesh(parallel::distributed::Triangulation<dim> &triangulation);
+
+    const Mapping<dim> &
+    mapping() const;
+
+    const Point<dim> &
+    mtoc() const;
+
+    /** Plasma membrane (contact patch included). */
+    const BoundarySurface<dim> &
+    plasma_membrane() const;
+
+    const BoundarySurface<dim> &
+    nuclear_envelope() const;
+
+    double
+    distance_to_plasma_membrane(const Point<dim> &x) const;
+
+    bool
+    in_cortex(const Point<dim> &x) const;
+
+    const GeometryParameters &
+    parameters() const;
+
+  private:
+    void
+    create_ellipsoidal_shell(
+      parallel::distributed::Triangulation<dim> &triangulation) const;
+
+    void
+    mark_contact_patch(
+      parallel::distributed::Triangulation<dim> &triangulation) const;
+
+    Point<dim>
+    locate_mtoc(
+      const parallel::distributed::Triangulation<dim> &triangulation) const;
+
+    const GeometryParameters              prm;
+    std::unique_ptr<Mapping<dim>>         mapping_;
+    std::unique_ptr<BoundarySurface<dim>> plasma_membrane_;
+    std::unique_ptr<BoundarySurface<dim>> nuclear_envelope_;
+    Point<dim>                            mtoc_;
+  };
+} // namespace mvb::mesh
