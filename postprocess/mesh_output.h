@@ -1,0 +1,29 @@
+#pragma once
+
+#include <mesh/cell_geometry.h>
+
+#include <deal.II/distributed/tria.h>
+
+#include <string>
+#include <vector>
+
+namespace mvb::postprocess
+{
+  /**
+   * Writes the cell mesh for ParaView into `<directory>/mesh/`:
+   * - cells.pvtu: every cell with its MPI rank, material id, distance of its
+   *   centre to the plasma membrane (um) and whether it lies in the cortex;
+   * - boundaries.pvtu: every boundary face with its boundary id (1 plasma
+   *   membrane, 2 nuclear envelope, 3 contact patch);
+   * - mtoc.vtk: the MTOC as a point.
+   * The files are written into a temporary folder that is renamed when all
+   * ranks are done, so the folder appears complete or not at all.
+   * Returns the paths of the files to open, relative to @p directory.
+   */
+  template <int dim>
+  std::vector<std::string>
+  write_mesh(
+    const dealii::parallel::distributed::Triangulation<dim> &triangulation,
+    const mesh::CellGeometry<dim>                           &geometry,
+    const std::string                                       &directory);
+} // namespace mvb::postprocess

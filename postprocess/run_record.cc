@@ -1,0 +1,203 @@
+#include <postprocess/run_record.h>
+#include <solver/input_error.h>
+
+#include <deal.II/base/utilities.h>
+
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <streambuf>
+
+namespace mvb::postprocess
+{
+  namespace fs = std::filesystem;
+
+  namespace
+  {
+    // Present in every folder mvbsim has written a run into.
+    const std::string run_marker = ".mvbsim-run";
+  } // namespace
+
+  void
+  prepare_output_directory(const std::string &directory,
+                           const std::string &parameter_name,
+                           const bool         overwrite,
+                           const MPI_Comm     communicator)
+  {
+    std::string error;
+    if (dealii::Utilities::MPI::this_mpi_process(communicator) == 0)
+    {
+      const fs::path  path(directory);
+      std::error_code ec;
+      try
+      {
+        if (fs::exists(path) && !fs::is_directory(path))
+          error = InputError(parameter_name,
+                             directory,
+                             "exists and is not a directory",
+                             "choose another output directory")
+                    .what();
+        else if (fs::exists(path) && !fs::is_empty(path))
+        {
+          if (!fs::exists(path / run_marker))
+            error = InputError(parameter_name,
+                               directory,
+                               "is not empty and holds no mvbsim run, "
+                               "so mvbsim will not write into it",
+                               "choose a new or empty directory")
+                      .what();
+          else if (!overwrite)
+            error = InputError(parameter_name,
+                               directory,
+                               "holds an earlier run, which mvbsim "
+                               "does not overwrite",
+                               "pass --overwrite to replace it, or "
+                               "choose another directory with --output")
+                      .what();
+          else
+            for (const auto &entry : fs::directory_iterator(path))
+              fs::remove_all(entry.path());
+        }
+        if (error.empty())
+        {
+          fs::create_directories(path);
+          write_file_atomically((path / run_marker).string(),
+                                "mvbsim output directory\n");
+        }
+      }
+      catch (const std::exception &e)
+      {
+        error = InputError(parameter_name,
+                           directory,
+                           std::string("cannot be prepared (") + e.what() + ")",
+                           "check that the path is writable")
+                  .what();
+      }
+    }
+    error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
+    if (!error.empty())
+      throw InputError(error);
+  }
+
+  void
+  write_file_atomically(const std::string &path, const std::string &content)
+  {
+    const std::string temporary = path + ".tmp";
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << content;
+      out.flush();
+      if (!out)
+      {
+        std::error_code ec;
+        fs::remove(temporary, ec);
+        throw std::runtime_error("cannot write '" + path +
+                                 "' (disk full or no permission?)");
+      }
+    }
+    std::error_code ec;
+    fs::rename(temporary, path, ec);
+    if (ec)
+      throw std::runtime_error("cannot write '" + path + "': " + ec.message());
+  }
+
+  void
+  write_run_record(const std::string              &directory,
+                   const std::string              &input_file,
+                   const std::string              &input_text,
+                   const bool                      input_is_json,
+                   const dealii::ParameterHandler &prm)
+  {
+    const fs::path dir(directory);
+    write_file_atomically(
+      (dir / (input_is_json ? "input.json" : "input.prm")).string(),
+      input_file.empty()
+        ? "# The built-in default scenario: no input file was given.\n"
+        : input_text);
+
+    std::ostringstream resolved_prm, resolved_json;
+    prm.print_parameters(resolved_prm, dealii::ParameterHandler::PRM);
+    prm.print_parameters(resolved_json, dealii::ParameterHandler::JSON);
+    write_file_atomically((dir / "parameters.prm").string(),
+                          resolved_prm.str());
+    write_file_atomically((dir / "parameters.json").string(),
+                          resolved_json.str());
+  }
+
+  // Writes every character to the terminal and to the log (or to a string
+  // until the log file is opened).
+  class RunLog::TeeBuffer : public std::streambuf
+  {
+  public:
+    void
+    open(const std::string &path)
+    {
+      file.open(path, std::ios::trunc);
+      if (!file)
+        throw std::runtime_error("cannot write the run log '" + path + "'");
+      file << pending;
+      pending.clear();
+    }
+
+  protected:
+    int
+    overflow(const int c) override
+    {
+      if (c == traits_type::eof())
+        return traits_type::not_eof(c);
+      std::cout.put(static_cast<char>(c));
+      if (file.is_open())
+        file.put(static_cast<char>(c));
+      else
+        pending.push_back(static_cast<char>(c));
+      return c;
+    }
+
+    std::streamsize
+    xsputn(const char *s, const std::streamsize n) override
+    {
+      std::cout.write(s, n);
+      if (file.is_open())
+        file.write(s, n);
+      else
+        pending.append(s, n);
+      return n;
+    }
+
+    int
+    sync() override
+    {
+      std::cout.flush();
+      if (file.is_open())
+        file.flush();
+      return 0;
+    }
+
+  private:
+    std::ofstream file;
+    std::string   pending;
+  };
+
+  RunLog::RunLog()
+      : buffer(std::make_unique<TeeBuffer>())
+      , out(std::make_unique<std::ostream>(buffer.get()))
+  {
+  }
+
+  RunLog::~RunLog()
+  {
+    out->flush();
+  }
+
+  std::ostream &
+  RunLog::stream()
+  {
+    return *out;
+  }
+
+  void
+  RunLog::open(const std::string &path)
+  {
+    buffer->open(path);
+  }
+} // namespace mvb::postprocess

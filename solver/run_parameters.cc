@@ -1,0 +1,224 @@
+#include <solver/input_error.h>
+#include <solver/run_parameters.h>
+
+#include <deal.II/base/exceptions.h>
+#include <deal.II/base/utilities.h>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace mvb
+{
+  namespace
+  {
+    std::string
+    collapse_whitespace(const std::string &text)
+    {
+      std::istringstream in(text);
+      std::string        word, out;
+      while (in >> word)
+        out += (out.empty() ? "" : " ") + word;
+      return out;
+    }
+
+    // The subsection path at a line of a .prm text, for messages that only
+    // name the entry.
+    std::string
+    subsection_path_at_line(const std::string &text, const unsigned int line)
+    {
+      std::istringstream       in(text);
+      std::vector<std::string> path;
+      std::string              current;
+      for (unsigned int n = 1; n < line && std::getline(in, current); ++n)
+      {
+        current = current.substr(0, current.find('#'));
+        std::istringstream words(current);
+        std::string        keyword;
+        words >> keyword;
+        if (keyword == "subsection")
+        {
+          std::string name;
+          std::getline(words, name);
+          path.push_back(dealii::Utilities::trim(name));
+        }
+        else if (keyword == "end" && !path.empty())
+          path.pop_back();
+      }
+      std::string joined;
+      for (const auto &p : path)
+        joined += p + "/";
+      return joined;
+    }
+
+    std::string
+    describe_parse_error(const std::string &message, const ScenarioInput &input)
+    {
+      // deal.II: "Line <7> of file <x.prm>: The entry value <abc> for the
+      // entry named <Global refinements> does not match the given pattern
+      // <[Integer range 0...8 (inclusive)]>."
+      static const std::regex pattern_error(
+        "Line <([0-9]+)> of file <[^>]*>: The entry value (.*) for the "
+        "entry named (.*) does not match the given pattern:? (.*)");
+      std::smatch m;
+      if (!input.json && std::regex_search(message, m, pattern_error))
+      {
+        const unsigned int line = std::stoul(m[1]);
+        return subsection_path_at_line(input.text, line) + m[3].str() + " = " +
+               m[2].str() + " (line " + m[1].str() +
+               "): the value does not match the pattern " + m[4].str() +
+               "; see mvbsim --print-parameters for what it takes";
+      }
+      // "Line <3> of file <x.prm>: No entry with name <Colour> was declared
+      // in the current subsection."
+      static const std::regex unknown_entry(
+        "Line <([0-9]+)> of file <[^>]*>: No entry with name <(.*)> was "
+        "declared in the current subsection");
+      if (!input.json && std::regex_search(message, m, unknown_entry))
+        return subsection_path_at_line(input.text, std::stoul(m[1])) +
+               m[2].str() + " (line " + m[1].str() +
+               "): there is no such parameter; see mvbsim "
+               "--print-parameters for every parameter";
+      return message;
+    }
+    // Comment lines of at most 78 characters.
+    void
+    print_wrapped(std::ostream      &out,
+                  const std::string &indent,
+                  const std::string &text)
+    {
+      std::istringstream words(text);
+      std::string        word, line;
+      while (words >> word)
+      {
+        if (!line.empty() &&
+            indent.size() + 2 + line.size() + 1 + word.size() > 78)
+        {
+          out << indent << "# " << line << "\n";
+          line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+      }
+      if (!line.empty())
+        out << indent << "# " << line << "\n";
+    }
+
+    void
+    print_subsection(const boost::property_tree::ptree &tree,
+                     std::ostream                      &out,
+                     const std::string                 &indent)
+    {
+      for (const auto &[name, child] : tree)
+        if (child.get_child_optional("value"))
+        {
+          print_wrapped(out, indent, child.get<std::string>("documentation"));
+          print_wrapped(out,
+                        indent,
+                        "Accepts: " +
+                          child.get<std::string>("pattern_description"));
+          out << indent << "set " << name << " = "
+              << child.get<std::string>("default_value") << "\n\n";
+        }
+      for (const auto &[name, child] : tree)
+        if (!child.get_child_optional("value"))
+        {
+          out << indent << "subsection " << name << "\n";
+          print_subsection(child, out, indent + "  ");
+          out << indent << "end\n\n";
+        }
+    }
+  } // namespace
+
+  void
+  print_parameter_reference(const dealii::ParameterHandler &prm,
+                            std::ostream                   &out)
+  {
+    std::stringstream json;
+    prm.print_parameters(json, dealii::ParameterHandler::JSON);
+    boost::property_tree::ptree tree;
+    boost::property_tree::read_json(json, tree);
+    out << "# Every mvbsim parameter with its meaning, unit, accepted values\n"
+        << "# and default. Units: length um, time s, concentration uM.\n\n";
+    print_subsection(tree, out, "");
+  }
+
+  ScenarioInput
+  read_scenario_file(const std::string &file, const MPI_Comm communicator)
+  {
+    ScenarioInput input;
+    input.file = file;
+    if (file.empty())
+      return input;
+
+    const std::filesystem::path path(file);
+    input.directory             = path.parent_path().string();
+    const std::string extension = path.extension().string();
+    input.json                  = (extension == ".json");
+
+    std::string error;
+    if (dealii::Utilities::MPI::this_mpi_process(communicator) == 0)
+    {
+      std::ifstream in(file);
+      if (extension != ".prm" && extension != ".json")
+        error = "scenario file '" + file +
+                "' has neither the extension .prm nor .json";
+      else if (std::filesystem::is_directory(path))
+        error = "scenario file '" + file + "' is a directory";
+      else if (!in)
+        error = "scenario file '" + file + "' does not exist or cannot be read";
+      else
+      {
+        std::ostringstream content;
+        content << in.rdbuf();
+        input.text = content.str();
+      }
+    }
+    error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
+    if (!error.empty())
+      throw InputError(error);
+    input.text = dealii::Utilities::MPI::broadcast(communicator, input.text, 0);
+    return input;
+  }
+
+  void
+  RunParameters::declare_parameters(dealii::ParameterHandler &prm)
+  {
+    mesh::GeometryParameters::declare_parameters(prm);
+    postprocess::OutputParameters::declare_parameters(prm);
+  }
+
+  void
+  RunParameters::parse(dealii::ParameterHandler &prm,
+                       const ScenarioInput      &input)
+  {
+    const std::string name = input.file.empty() ? "default" : input.file;
+    try
+    {
+      std::istringstream in(input.text);
+      if (input.json)
+        prm.parse_input_from_json(in, false);
+      else if (!input.text.empty())
+        prm.parse_input(in, name, "", false);
+    }
+    catch (const dealii::ExceptionBase &e)
+    {
+      std::ostringstream info;
+      e.print_info(info);
+      throw InputError(
+        name + ": " +
+        describe_parse_error(collapse_whitespace(info.str()), input));
+    }
+    catch (const std::exception &e)
+    {
+      throw InputError(
+        name + ": cannot parse the file: " + collapse_whitespace(e.what()));
+    }
+
+    geometry.parse_parameters(prm, input.directory);
+    output.parse_parameters(prm);
+  }
+} // namespace mvb

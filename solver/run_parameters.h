@@ -1,0 +1,61 @@
+#pragma once
+
+#include <mesh/geometry_parameters.h>
+#include <postprocess/output_parameters.h>
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/parameter_handler.h>
+
+#include <ostream>
+#include <string>
+
+namespace mvb
+{
+  /**
+   * A scenario file as the user gave it, read on rank 0 and broadcast.
+   */
+  struct ScenarioInput
+  {
+    std::string file;      // as given on the command line; empty: default
+    std::string directory; // folder of the file, for relative paths
+    std::string text;      // its content
+    bool        json = false;
+  };
+
+  /**
+   * Reads @p file on rank 0 and sends it to every rank. An empty name is the
+   * built-in default scenario (empty text). Throws mvb::InputError on every
+   * rank if the file is missing, unreadable or of an unknown kind.
+   */
+  ScenarioInput
+  read_scenario_file(const std::string &file, MPI_Comm communicator);
+
+  /**
+   * Writes every declared entry as a valid .prm file: its documentation
+   * (meaning and unit), the values it accepts, and its default.
+   */
+  void
+  print_parameter_reference(const dealii::ParameterHandler &prm,
+                            std::ostream                   &out);
+
+  /**
+   * Every parameter of a run, one member per concern, each declared and
+   * parsed beside the code that uses it.
+   */
+  struct RunParameters
+  {
+    static void
+    declare_parameters(dealii::ParameterHandler &prm);
+
+    /**
+     * Parses @p input into @p prm and reads every subsection. deal.II's
+     * messages for syntax errors, unknown entries and values that do not
+     * match their pattern are turned into one-line mvb::InputErrors.
+     */
+    void
+    parse(dealii::ParameterHandler &prm, const ScenarioInput &input);
+
+    mesh::GeometryParameters      geometry;
+    postprocess::OutputParameters output;
+  };
+} // namespace mvb
