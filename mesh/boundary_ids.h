@@ -2,8 +2,6 @@
 
 #include <deal.II/base/types.h>
 
-#include <string>
-
 namespace mvb::mesh
 {
   /**
@@ -24,11 +22,4 @@ namespace mvb::mesh
   {
     return id == boundary_id::plasma_membrane || id == boundary_id::synapse;
   }
-
-  /**
-   * The Gmsh physical-group name of a boundary id ("plasma_membrane", ...),
-   * or "unknown(<id>)".
-   */
-  std::string
-  boundary_name(dealii::types::boundary_id id);
 } // namespace mvb::mesh

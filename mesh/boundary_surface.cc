@@ -76,6 +76,10 @@ namespace mvb::mesh
       return a + ab * (vb * denominator) + ac * (vc * denominator);
     }
 
+    // A ray through a vertex or edge shared by facets must hit one of them
+    // despite round-off in the facet coordinates.
+    constexpr double ray_tolerance = 1e-12;
+
     std::optional<double>
     ray_hit(const std::array<Point<2>, 2> &s,
             const Point<2>                &o,
@@ -88,7 +92,7 @@ namespace mvb::mesh
       const Tensor<1, 2> r = s[0] - o;
       const double       t = (r[0] * (-e[1]) - r[1] * (-e[0])) / det;
       const double       u = (d[0] * r[1] - d[1] * r[0]) / det;
-      if (t > 0 && u >= 0 && u <= 1)
+      if (t > 0 && u >= -ray_tolerance && u <= 1 + ray_tolerance)
         return t;
       return std::nullopt;
     }
@@ -106,11 +110,11 @@ namespace mvb::mesh
         return std::nullopt;
       const Tensor<1, 3> s = o - tri[0];
       const double       u = (s * p) / det;
-      if (u < 0 || u > 1)
+      if (u < -ray_tolerance || u > 1 + ray_tolerance)
         return std::nullopt;
       const Tensor<1, 3> q = cross_product_3d(s, e1);
       const double       v = (d * q) / det;
-      if (v < 0 || u + v > 1)
+      if (v < -ray_tolerance || u + v > 1 + ray_tolerance)
         return std::nullopt;
       const double t = (e2 * q) / det;
       if (t > 0)
@@ -136,12 +140,12 @@ namespace mvb::mesh
     {
       double d2 = 0;
       for (unsigned int d = 0; d < dim; ++d)
-      {
-        const double below = box.get_boundary_points().first[d] - x[d];
-        const double above = x[d] - box.get_boundary_points().second[d];
-        const double gap   = std::max({below, above, 0.0});
-        d2 += gap * gap;
-      }
+        {
+          const double below = box.get_boundary_points().first[d] - x[d];
+          const double above = x[d] - box.get_boundary_points().second[d];
+          const double gap   = std::max({below, above, 0.0});
+          d2 += gap * gap;
+        }
       return std::sqrt(d2);
     }
   } // namespace
@@ -169,72 +173,69 @@ namespace mvb::mesh
         for (const unsigned int f : cell->face_indices())
           if (cell->face(f)->at_boundary() &&
               boundary_ids.count(cell->face(f)->boundary_id()) > 0)
-          {
-            fe_face_values.reinit(cell, f);
-            const auto &x = fe_face_values.get_quadrature_points();
-            // One normal per face is enough to orient its facets.
-            const Tensor<1, dim> normal =
-              fe_face_values.normal_vector(x.size() / 2);
-            if constexpr (dim == 2)
-              for (unsigned int i = 0; i < n; ++i)
-                local.push_back({{{x[i], x[i + 1]}}, normal});
-            else
-              for (unsigned int j = 0; j < n; ++j)
+            {
+              fe_face_values.reinit(cell, f);
+              const auto &x = fe_face_values.get_quadrature_points();
+              // One normal per face is enough to orient its facets.
+              const Tensor<1, dim> normal =
+                fe_face_values.normal_vector(x.size() / 2);
+              if constexpr (dim == 2)
                 for (unsigned int i = 0; i < n; ++i)
-                {
-                  const unsigned int k = j * (n + 1) + i;
-                  local.push_back({{{x[k], x[k + 1], x[k + n + 2]}}, normal});
-                  local.push_back(
-                    {{{x[k], x[k + n + 2], x[k + n + 1]}}, normal});
-                }
-          }
+                  local.push_back({{{x[i], x[i + 1]}}, normal});
+              else
+                for (unsigned int j = 0; j < n; ++j)
+                  for (unsigned int i = 0; i < n; ++i)
+                    {
+                      const unsigned int k = j * (n + 1) + i;
+                      local.push_back(
+                        {{{x[k], x[k + 1], x[k + n + 2]}}, normal});
+                      local.push_back(
+                        {{{x[k], x[k + n + 2], x[k + n + 1]}}, normal});
+                    }
+            }
 
     // Orient every facet by the right-hand rule with the outward normal:
     // segments run with the cytoplasm on their left, triangles turn
     // counter-clockwise seen from outside.
     for (auto &[facet, normal] : local)
-    {
-      double orientation;
-      if constexpr (dim == 2)
-        orientation =
-          (facet[1] - facet[0]) * Tensor<1, 2>({-normal[1], normal[0]});
-      else
-        orientation =
-          cross_product_3d(facet[1] - facet[0], facet[2] - facet[0]) * normal;
-      if (orientation < 0)
-        std::swap(facet[0], facet[1]);
-    }
+      {
+        double orientation;
+        if constexpr (dim == 2)
+          orientation =
+            (facet[1] - facet[0]) * Tensor<1, 2>({-normal[1], normal[0]});
+        else
+          orientation =
+            cross_product_3d(facet[1] - facet[0], facet[2] - facet[0]) * normal;
+        if (orientation < 0)
+          std::swap(facet[0], facet[1]);
+      }
 
     std::vector<std::pair<Facet, Tensor<1, dim>>> all;
     for (auto &part : Utilities::MPI::all_gather(communicator, local))
       all.insert(all.end(), part.begin(), part.end());
 
     // A canonical order, independent of how many ranks own the faces.
-    const auto key = [](const std::pair<Facet, Tensor<1, dim>> &f)
-    {
+    const auto key = [](const std::pair<Facet, Tensor<1, dim>> &f) {
       std::array<double, dim * dim> k;
       for (unsigned int v = 0; v < dim; ++v)
         for (unsigned int d = 0; d < dim; ++d)
           k[v * dim + d] = f.first[v][d];
       return k;
     };
-    std::sort(all.begin(),
-              all.end(),
-              [&](const auto &a, const auto &b)
-              {
-                return key(a) < key(b);
-              });
+    std::sort(all.begin(), all.end(), [&](const auto &a, const auto &b) {
+      return key(a) < key(b);
+    });
 
     std::vector<std::pair<BoundingBox<dim>, unsigned int>> boxes;
     boxes.reserve(all.size());
     for (const auto &[facet, normal] : all)
-    {
-      boxes.emplace_back(BoundingBox<dim>(
-                           std::vector<Point<dim>>(facet.begin(), facet.end())),
-                         facet_list.size());
-      facet_list.push_back(facet);
-      normals.push_back(normal);
-    }
+      {
+        boxes.emplace_back(
+          BoundingBox<dim>(std::vector<Point<dim>>(facet.begin(), facet.end())),
+          facet_list.size());
+        facet_list.push_back(facet);
+        normals.push_back(normal);
+      }
     index->tree = pack_rtree(boxes);
   }
 
@@ -253,21 +254,21 @@ namespace mvb::mesh
     // once the k-th box is farther than the best facet, the answer is exact.
     std::vector<std::pair<BoundingBox<dim>, unsigned int>> candidates;
     for (unsigned int k = 8;; k *= 4)
-    {
-      candidates.clear();
-      index->tree.query(bgi::nearest(x, k), std::back_inserter(candidates));
-      double farthest_box = 0;
-      for (const auto &[box, i] : candidates)
       {
-        farthest_box       = std::max(farthest_box, box_distance(box, x));
-        const Point<dim> p = closest_on_facet(facet_list[i], x);
-        const double     d = p.distance(x);
-        if (d < best.distance)
-          best = {p, d, normals[i]};
+        candidates.clear();
+        index->tree.query(bgi::nearest(x, k), std::back_inserter(candidates));
+        double farthest_box = 0;
+        for (const auto &[box, i] : candidates)
+          {
+            farthest_box       = std::max(farthest_box, box_distance(box, x));
+            const Point<dim> p = closest_on_facet(facet_list[i], x);
+            const double     d = p.distance(x);
+            if (d < best.distance)
+              best = {p, d, normals[i]};
+          }
+        if (candidates.size() < k || best.distance <= farthest_box)
+          return best;
       }
-      if (candidates.size() < k || best.distance <= farthest_box)
-        return best;
-    }
   }
 
   template <int dim>
@@ -300,14 +301,14 @@ namespace mvb::mesh
     Point<dim> sum;
     double     total = 0;
     for (const auto &facet : facet_list)
-    {
-      Point<dim> centre;
-      for (const auto &v : facet)
-        centre += v / double(dim);
-      const double a = facet_measure(facet);
-      sum += a * centre;
-      total += a;
-    }
+      {
+        Point<dim> centre;
+        for (const auto &v : facet)
+          centre += v / double(dim);
+        const double a = facet_measure(facet);
+        sum += a * centre;
+        total += a;
+      }
     return total > 0 ? Point<dim>(sum / total) : sum;
   }
 
@@ -319,13 +320,6 @@ namespace mvb::mesh
     for (const auto &facet : facet_list)
       points.insert(points.end(), facet.begin(), facet.end());
     return BoundingBox<dim>(points);
-  }
-
-  template <int dim>
-  std::size_t
-  BoundarySurface<dim>::n_facets() const
-  {
-    return facet_list.size();
   }
 
   template <int dim>

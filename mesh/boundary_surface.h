@@ -66,9 +66,6 @@ namespace mvb::mesh
     BoundingBox<dim>
     bounding_box() const;
 
-    std::size_t
-    n_facets() const;
-
     const std::vector<Facet> &
     facets() const;
 

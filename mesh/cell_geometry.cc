@@ -34,16 +34,6 @@ namespace mvb::mesh
       return t;
     }
 
-    template <int dim>
-    std::string
-    to_string(const Point<dim> &p)
-    {
-      std::ostringstream out;
-      out.precision(4);
-      for (unsigned int d = 0; d < dim; ++d)
-        out << (d > 0 ? ", " : "") << p[d];
-      return out.str();
-    }
   } // namespace
 
   template <int dim>
@@ -66,26 +56,27 @@ namespace mvb::mesh
     local.min_jacobian = std::numeric_limits<double>::max();
     for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned())
-      {
-        ++local.n_active_cells;
-        fe_values.reinit(cell);
-        for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
         {
-          local.volume += fe_values.JxW(q);
-          local.min_jacobian =
-            std::min(local.min_jacobian,
-                     double(fe_values.jacobian(q).determinant()));
+          ++local.n_active_cells;
+          fe_values.reinit(cell);
+          for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+            {
+              local.volume += fe_values.JxW(q);
+              local.min_jacobian =
+                std::min(local.min_jacobian,
+                         double(fe_values.jacobian(q).determinant()));
+            }
+          for (const unsigned int f : cell->face_indices())
+            if (cell->face(f)->at_boundary())
+              {
+                fe_face_values.reinit(cell, f);
+                double &area =
+                  local.boundary_area[cell->face(f)->boundary_id()];
+                for (unsigned int q = 0; q < fe_face_values.n_quadrature_points;
+                     ++q)
+                  area += fe_face_values.JxW(q);
+              }
         }
-        for (const unsigned int f : cell->face_indices())
-          if (cell->face(f)->at_boundary())
-          {
-            fe_face_values.reinit(cell, f);
-            double &area = local.boundary_area[cell->face(f)->boundary_id()];
-            for (unsigned int q = 0; q < fe_face_values.n_quadrature_points;
-                 ++q)
-              area += fe_face_values.JxW(q);
-          }
-      }
 
     const MPI_Comm comm = triangulation.get_communicator();
     MeshMeasures   global;
@@ -95,14 +86,14 @@ namespace mvb::mesh
     for (const types::boundary_id id : {boundary_id::plasma_membrane,
                                         boundary_id::nuclear_envelope,
                                         boundary_id::synapse})
-    {
-      const auto   it = local.boundary_area.find(id);
-      const double area =
-        Utilities::MPI::sum(it == local.boundary_area.end() ? 0. : it->second,
-                            comm);
-      if (area > 0)
-        global.boundary_area[id] = area;
-    }
+      {
+        const auto   it = local.boundary_area.find(id);
+        const double area =
+          Utilities::MPI::sum(it == local.boundary_area.end() ? 0. : it->second,
+                              comm);
+        if (area > 0)
+          global.boundary_area[id] = area;
+      }
     return global;
   }
 
@@ -115,21 +106,22 @@ namespace mvb::mesh
     bool found = false;
     for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned() && !found)
-      {
-        // Curved cells bulge out of their vertices' box a little.
-        BoundingBox<dim> box = cell->bounding_box();
-        box.extend(0.1 * cell->diameter());
-        if (!box.point_inside(x))
-          continue;
-        try
         {
-          const Point<dim> unit = mapping.transform_real_to_unit_cell(cell, x);
-          found = GeometryInfo<dim>::is_inside_unit_cell(unit, 1e-10);
+          // Curved cells bulge out of their vertices' box a little.
+          BoundingBox<dim> box = cell->bounding_box();
+          box.extend(0.1 * cell->diameter());
+          if (!box.point_inside(x))
+            continue;
+          try
+            {
+              const Point<dim> unit =
+                mapping.transform_real_to_unit_cell(cell, x);
+              found = GeometryInfo<dim>::is_inside_unit_cell(unit, 1e-10);
+            }
+          catch (const typename Mapping<dim>::ExcTransformationFailed &)
+            {
+            }
         }
-        catch (const typename Mapping<dim>::ExcTransformationFailed &)
-        {
-        }
-      }
     return Utilities::MPI::logical_or(found, triangulation.get_communicator());
   }
 
@@ -158,13 +150,14 @@ namespace mvb::mesh
     for (const auto &cell : shell.active_cell_iterators())
       for (const auto &face : cell->face_iterators())
         if (face->at_boundary())
-        {
-          const bool on_nucleus = face->center().norm() < 0.5 * (inner + outer);
-          face->set_boundary_id(on_nucleus ? boundary_id::nuclear_envelope
-                                           : boundary_id::plasma_membrane);
-          face->set_all_manifold_ids(on_nucleus ? nuclear_envelope_manifold
-                                                : plasma_membrane_manifold);
-        }
+          {
+            const bool on_nucleus =
+              face->center().norm() < 0.5 * (inner + outer);
+            face->set_boundary_id(on_nucleus ? boundary_id::nuclear_envelope
+                                             : boundary_id::plasma_membrane);
+            face->set_all_manifold_ids(on_nucleus ? nuclear_envelope_manifold
+                                                  : plasma_membrane_manifold);
+          }
 
     const EllipsoidManifold<dim> membrane(Point<dim>(),
                                           to_tensor<dim>(prm.cell_semi_axes));
@@ -172,8 +165,7 @@ namespace mvb::mesh
                                            to_tensor<dim>(prm.nucleus_centre)),
                                          to_tensor<dim>(prm.nucleus_semi_axes));
     GridTools::transform(
-      [&](const Point<dim> &y)
-      {
+      [&](const Point<dim> &y) {
         const double         s         = (y.norm() - inner) / (outer - inner);
         const Tensor<1, dim> direction = y / y.norm();
         return Point<dim>((1 - s) * nucleus.surface_point(direction) +
@@ -210,17 +202,17 @@ namespace mvb::mesh
           if (face->at_boundary() &&
               face->boundary_id() == boundary_id::plasma_membrane &&
               face->center(true).distance(centre) <= prm.contact_patch_radius)
-          {
-            face->set_boundary_id(boundary_id::synapse);
-            n_marked += cell->is_locally_owned() ? 1 : 0;
-          }
+            {
+              face->set_boundary_id(boundary_id::synapse);
+              n_marked += cell->is_locally_owned() ? 1 : 0;
+            }
 
     if (Utilities::MPI::sum(n_marked, triangulation.get_communicator()) == 0)
       throw InputError("Geometry/Contact patch/Radius",
                        to_text(prm.contact_patch_radius),
                        "no membrane face has its centre within this distance "
                        "of the patch centre (" +
-                         to_string(centre) + ")",
+                         to_text(centre) + ")",
                        "enlarge the patch or refine the mesh");
   }
 
@@ -233,43 +225,44 @@ namespace mvb::mesh
     if (prm.mtoc_position_given)
       mtoc = Point<dim>(to_tensor<dim>(prm.mtoc_position));
     else
-    {
-      const Point<dim> nucleus_centre = nuclear_envelope_->centroid();
-      Tensor<1, dim>   direction;
-      if (prm.mtoc_direction_given)
-        direction = to_tensor<dim>(prm.mtoc_direction);
-      else
       {
-        // Along the longest axis of the cell, towards its larger part.
-        const BoundingBox<dim> box  = plasma_membrane_->bounding_box();
-        unsigned int           axis = 0;
-        for (unsigned int d = 1; d < dim; ++d)
-          if (box.side_length(d) > box.side_length(axis) * (1 + 1e-6))
-            axis = d;
-        const double offset = box.center()[axis] - nucleus_centre[axis];
-        direction[axis] =
-          (std::abs(offset) > 1e-6 * box.side_length(axis) && offset < 0) ? -1
-                                                                          : 1;
+        const Point<dim> nucleus_centre = nuclear_envelope_->centroid();
+        Tensor<1, dim>   direction;
+        if (prm.mtoc_direction_given)
+          direction = to_tensor<dim>(prm.mtoc_direction);
+        else
+          {
+            // Along the longest axis of the cell, towards its larger part.
+            const BoundingBox<dim> box  = plasma_membrane_->bounding_box();
+            unsigned int           axis = 0;
+            for (unsigned int d = 1; d < dim; ++d)
+              if (box.side_length(d) > box.side_length(axis) * (1 + 1e-6))
+                axis = d;
+            const double offset = box.center()[axis] - nucleus_centre[axis];
+            direction[axis] =
+              (std::abs(offset) > 1e-6 * box.side_length(axis) && offset < 0)
+                ? -1
+                : 1;
+          }
+        const std::optional<double> t =
+          nuclear_envelope_->first_ray_hit(nucleus_centre, direction);
+        if (!t)
+          throw InputError(
+            "Geometry/MTOC/Direction",
+            prm.mtoc_direction_given ? to_text(prm.mtoc_direction) : "auto",
+            "the ray from the nucleus centre (" + to_text(nucleus_centre) +
+              ") does not meet the nuclear envelope",
+            "give 'Geometry/MTOC/Position' explicitly");
+        mtoc = nucleus_centre + (*t + prm.mtoc_distance) * direction;
       }
-      const std::optional<double> t =
-        nuclear_envelope_->first_ray_hit(nucleus_centre, direction);
-      if (!t)
-        throw InputError("Geometry/MTOC/Direction",
-                         prm.mtoc_direction_given ? "given" : "auto",
-                         "the ray from the nucleus centre (" +
-                           to_string(nucleus_centre) +
-                           ") does not meet the nuclear envelope",
-                         "give 'Geometry/MTOC/Position' explicitly");
-      mtoc = nucleus_centre + (*t + prm.mtoc_distance) * direction;
-    }
 
     if (!point_in_mesh(triangulation, *mapping_, mtoc))
       throw InputError(
         prm.mtoc_position_given
           ? "Geometry/MTOC/Position"
           : "Geometry/MTOC/Distance from nuclear envelope",
-        prm.mtoc_position_given ? to_string(mtoc) : to_text(prm.mtoc_distance),
-        "the MTOC at (" + to_string(mtoc) + ") lies outside the cytoplasm",
+        prm.mtoc_position_given ? to_text(mtoc) : to_text(prm.mtoc_distance),
+        "the MTOC at (" + to_text(mtoc) + ") lies outside the cytoplasm",
         prm.mtoc_position_given ? "choose a point between nucleus and membrane"
                                 : "choose a smaller distance");
     return mtoc;
@@ -281,11 +274,11 @@ namespace mvb::mesh
     parallel::distributed::Triangulation<dim> &triangulation)
   {
     if (prm.shape == CellShape::gmsh)
-    {
-      Triangulation<dim> serial;
-      read_gmsh_cell(prm.mesh_file, serial);
-      triangulation.copy_triangulation(serial);
-    }
+      {
+        Triangulation<dim> serial;
+        read_gmsh_cell(prm.mesh_file, serial, triangulation.get_communicator());
+        triangulation.copy_triangulation(serial);
+      }
     else
       create_ellipsoidal_shell(triangulation);
 
@@ -293,23 +286,24 @@ namespace mvb::mesh
     if (prm.contact_patch)
       mark_contact_patch(triangulation);
 
-    const MeshMeasures measures = measure_mesh(triangulation, *mapping_);
+    measures_                    = measure_mesh(triangulation, *mapping_);
+    const MeshMeasures &measures = measures_;
     if (!(measures.min_jacobian > 0))
-    {
-      if (prm.shape == CellShape::gmsh)
-        throw InputError("Geometry/Gmsh/Mesh file",
-                         prm.mesh_file,
-                         "the mesh has inverted or degenerate cells "
-                         "(smallest Jacobian determinant " +
-                           to_text(measures.min_jacobian) + ")",
-                         "check the element orientation in Gmsh");
-      throw InputError(
-        "Geometry/Spread cell/Nucleus centre",
-        to_string(Point<dim>(to_tensor<dim>(prm.nucleus_centre))),
-        "the nucleus is too far off-centre for the cell to be meshed "
-        "without inverted cells",
-        "move the nucleus towards the cell centre or make it smaller");
-    }
+      {
+        if (prm.shape == CellShape::gmsh)
+          throw InputError("Geometry/Gmsh/Mesh file",
+                           prm.mesh_file,
+                           "the mesh has inverted or degenerate cells "
+                           "(smallest Jacobian determinant " +
+                             to_text(measures.min_jacobian) + ")",
+                           "check the element orientation in Gmsh");
+        throw InputError(
+          "Geometry/Spread cell/Nucleus centre",
+          to_text(prm.nucleus_centre),
+          "the nucleus is too far off-centre for the cell to be meshed "
+          "without inverted cells",
+          "move the nucleus towards the cell centre or make it smaller");
+      }
 
     const unsigned int subdivisions = prm.mapping_degree;
     plasma_membrane_                = std::make_unique<BoundarySurface<dim>>(
@@ -371,6 +365,13 @@ namespace mvb::mesh
   CellGeometry<dim>::in_cortex(const Point<dim> &x) const
   {
     return distance_to_plasma_membrane(x) <= prm.cortex_thickness;
+  }
+
+  template <int dim>
+  const MeshMeasures &
+  CellGeometry<dim>::measures() const
+  {
+    return measures_;
   }
 
   template <int dim>

@@ -63,6 +63,9 @@ namespace mvb::mesh
      * Builds the mesh into an empty triangulation, refines it, marks the
      * contact patch, checks it (no inverted cells) and sets up the membrane
      * surfaces and the MTOC. Throws mvb::InputError for a bad geometry.
+     *
+     * The contact patch is marked on the refined faces: a later change of
+     * the mesh (adaptive refinement, repartitioning) must mark it again.
      */
     void
     create_mesh(parallel::distributed::Triangulation<dim> &triangulation);
@@ -86,6 +89,10 @@ namespace mvb::mesh
     bool
     in_cortex(const Point<dim> &x) const;
 
+    /** Volume, membrane areas and mesh quality, from create_mesh(). */
+    const MeshMeasures &
+    measures() const;
+
     const GeometryParameters &
     parameters() const;
 
@@ -107,5 +114,6 @@ namespace mvb::mesh
     std::unique_ptr<BoundarySurface<dim>> plasma_membrane_;
     std::unique_ptr<BoundarySurface<dim>> nuclear_envelope_;
     Point<dim>                            mtoc_;
+    MeshMeasures                          measures_;
   };
 } // namespace mvb::mesh

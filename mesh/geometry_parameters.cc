@@ -22,13 +22,23 @@ namespace mvb::mesh
   {
     const std::string section = "Geometry";
 
-    std::string
-    join(const std::vector<double> &values)
+    // Throws unless @p values has one entry per space dimension.
+    void
+    check_components(const std::vector<double> &values,
+                     const std::string         &path,
+                     const std::string         &text,
+                     const unsigned int         dimension,
+                     const std::string         &alternative)
     {
-      std::ostringstream out;
-      for (unsigned int i = 0; i < values.size(); ++i)
-        out << (i > 0 ? ", " : "") << values[i];
-      return out.str();
+      if (values.size() != dimension)
+        throw InputError(path,
+                         text,
+                         "has " + std::to_string(values.size()) +
+                           " components but the run is " +
+                           std::to_string(dimension) + "D",
+                         "give " + alternative + "exactly " +
+                           std::to_string(dimension) +
+                           " comma-separated values");
     }
 
     // A list entry with exactly `dimension` entries.
@@ -41,14 +51,7 @@ namespace mvb::mesh
       const std::string         text   = prm.get(entry);
       const std::vector<double> values = dealii::Utilities::string_to_double(
         dealii::Utilities::split_string_list(text, ','));
-      if (values.size() != dimension)
-        throw InputError(path + "/" + entry,
-                         text,
-                         "has " + std::to_string(values.size()) +
-                           " components but the run is " +
-                           std::to_string(dimension) + "D",
-                         "give exactly " + std::to_string(dimension) +
-                           " comma-separated values");
+      check_components(values, path + "/" + entry, text, dimension, "");
       return values;
     }
 
@@ -65,27 +68,23 @@ namespace mvb::mesh
         return {};
       std::vector<double> values;
       try
-      {
-        values = dealii::Utilities::string_to_double(
-          dealii::Utilities::split_string_list(text, ','));
-      }
+        {
+          values = dealii::Utilities::string_to_double(
+            dealii::Utilities::split_string_list(text, ','));
+        }
       catch (...)
-      {
-        throw InputError(path + "/" + entry,
-                         text,
-                         "is neither 'auto' nor a list of numbers",
-                         "write 'auto' or " + std::to_string(dimension) +
-                           " comma-separated numbers");
-      }
-      if (values.size() != dimension)
-        throw InputError(path + "/" + entry,
-                         text,
-                         "has " + std::to_string(values.size()) +
-                           " components but the run is " +
-                           std::to_string(dimension) + "D",
-                         "write 'auto' or exactly " +
-                           std::to_string(dimension) +
-                           " comma-separated numbers");
+        {
+          throw InputError(path + "/" + entry,
+                           text,
+                           "is neither 'auto' nor a list of numbers",
+                           "write 'auto' or " + std::to_string(dimension) +
+                             " comma-separated numbers");
+        }
+      check_components(values,
+                       path + "/" + entry,
+                       text,
+                       dimension,
+                       "'auto' or ");
       return values;
     }
 
@@ -98,7 +97,7 @@ namespace mvb::mesh
       norm = std::sqrt(norm);
       if (!(norm > 1e-12))
         throw InputError(path,
-                         join(v),
+                         to_text(v),
                          "is the zero vector, which has no direction",
                          "give a non-zero direction vector");
       std::vector<double> u(v);
@@ -263,79 +262,79 @@ namespace mvb::mesh
 
     const unsigned int d = dimension;
     if (shape == CellShape::spread_cell)
-    {
-      const std::string path = section + "/Spread cell";
-      prm.enter_subsection("Spread cell");
-      cell_semi_axes    = get_vector(prm, path, "Cell semi-axes", d);
-      nucleus_semi_axes = get_vector(prm, path, "Nucleus semi-axes", d);
-      nucleus_centre    = get_vector(prm, path, "Nucleus centre", d);
-      prm.leave_subsection();
+      {
+        const std::string path = section + "/Spread cell";
+        prm.enter_subsection("Spread cell");
+        cell_semi_axes    = get_vector(prm, path, "Cell semi-axes", d);
+        nucleus_semi_axes = get_vector(prm, path, "Nucleus semi-axes", d);
+        nucleus_centre    = get_vector(prm, path, "Nucleus centre", d);
+        prm.leave_subsection();
 
-      // The nucleus must sit inside the cell with cytoplasm all round it:
-      // sample its surface and measure how far towards the membrane it
-      // reaches in the cell's own ellipsoidal coordinate (1 = membrane).
-      double             reach = 0;
-      const unsigned int n     = 64;
-      for (unsigned int i = 0; i < n; ++i)
-        for (unsigned int j = 0; j <= (d == 3 ? n / 2 : 0); ++j)
-        {
-          const double phi          = 2 * M_PI * i / n;
-          const double theta        = (d == 3 ? M_PI * j / (n / 2) : M_PI / 2);
-          const double direction[3] = {std::cos(phi) * std::sin(theta),
-                                       std::sin(phi) * std::sin(theta),
-                                       std::cos(theta)};
-          double       r2           = 0;
-          for (unsigned int k = 0; k < d; ++k)
-          {
-            const double x =
-              nucleus_centre[k] + nucleus_semi_axes[k] * direction[k];
-            r2 += (x / cell_semi_axes[k]) * (x / cell_semi_axes[k]);
-          }
-          reach = std::max(reach, std::sqrt(r2));
-        }
-      if (reach > 0.95)
-        throw InputError(
-          path + "/Nucleus semi-axes",
-          join(nucleus_semi_axes),
-          "with 'Nucleus centre' = " + join(nucleus_centre) +
-            " the nucleus reaches " +
-            std::to_string(static_cast<int>(std::round(reach * 100))) +
-            "% of the way to the plasma membrane (at most 95% is allowed)",
-          "make the nucleus smaller or move it towards the cell centre");
-    }
+        // The nucleus must sit inside the cell with cytoplasm all round it:
+        // sample its surface and measure how far towards the membrane it
+        // reaches in the cell's own ellipsoidal coordinate (1 = membrane).
+        double             reach = 0;
+        const unsigned int n     = 64;
+        for (unsigned int i = 0; i < n; ++i)
+          for (unsigned int j = 0; j <= (d == 3 ? n / 2 : 0); ++j)
+            {
+              const double phi   = 2 * M_PI * i / n;
+              const double theta = (d == 3 ? M_PI * j / (n / 2) : M_PI / 2);
+              const double direction[3] = {std::cos(phi) * std::sin(theta),
+                                           std::sin(phi) * std::sin(theta),
+                                           std::cos(theta)};
+              double       r2           = 0;
+              for (unsigned int k = 0; k < d; ++k)
+                {
+                  const double x =
+                    nucleus_centre[k] + nucleus_semi_axes[k] * direction[k];
+                  r2 += (x / cell_semi_axes[k]) * (x / cell_semi_axes[k]);
+                }
+              reach = std::max(reach, std::sqrt(r2));
+            }
+        if (reach > 0.95)
+          throw InputError(
+            path + "/Nucleus semi-axes",
+            to_text(nucleus_semi_axes),
+            "with 'Nucleus centre' = " + to_text(nucleus_centre) +
+              " the nucleus reaches " +
+              std::to_string(static_cast<int>(std::round(reach * 100))) +
+              "% of the way to the plasma membrane (at most 95% is allowed)",
+            "make the nucleus smaller or move it towards the cell centre");
+      }
     else if (shape == CellShape::round_cell)
-    {
-      const std::string path = section + "/Round cell";
-      prm.enter_subsection("Round cell");
-      const double cell_radius    = prm.get_double("Cell radius");
-      const double nucleus_radius = prm.get_double("Nucleus radius");
-      prm.leave_subsection();
-      if (nucleus_radius >= 0.95 * cell_radius)
-        throw InputError(path + "/Nucleus radius",
-                         to_text(nucleus_radius),
-                         "is not smaller than 95% of 'Cell radius' = " +
-                           to_text(cell_radius),
-                         "make the nucleus smaller than the cell");
-      cell_semi_axes.assign(d, cell_radius);
-      nucleus_semi_axes.assign(d, nucleus_radius);
-      nucleus_centre.assign(d, 0.0);
-    }
+      {
+        const std::string path = section + "/Round cell";
+        prm.enter_subsection("Round cell");
+        const double cell_radius    = prm.get_double("Cell radius");
+        const double nucleus_radius = prm.get_double("Nucleus radius");
+        prm.leave_subsection();
+        if (nucleus_radius >= 0.95 * cell_radius)
+          throw InputError(path + "/Nucleus radius",
+                           to_text(nucleus_radius),
+                           "is not smaller than 95% of 'Cell radius' = " +
+                             to_text(cell_radius),
+                           "make the nucleus smaller than the cell");
+        cell_semi_axes.assign(d, cell_radius);
+        nucleus_semi_axes.assign(d, nucleus_radius);
+        nucleus_centre.assign(d, 0.0);
+      }
     else
-    {
-      const std::string path = section + "/Gmsh/Mesh file";
-      prm.enter_subsection("Gmsh");
-      const std::string file = dealii::Utilities::trim(prm.get("Mesh file"));
-      prm.leave_subsection();
-      if (file.empty())
-        throw InputError(path,
-                         "''",
-                         "is empty but 'Geometry/Shape' is 'gmsh'",
-                         "name a .msh file");
-      std::filesystem::path mesh_path(file);
-      if (mesh_path.is_relative() && !input_directory.empty())
-        mesh_path = std::filesystem::path(input_directory) / mesh_path;
-      mesh_file = mesh_path.lexically_normal().string();
-    }
+      {
+        const std::string path = section + "/Gmsh/Mesh file";
+        prm.enter_subsection("Gmsh");
+        const std::string file = dealii::Utilities::trim(prm.get("Mesh file"));
+        prm.leave_subsection();
+        if (file.empty())
+          throw InputError(path,
+                           "''",
+                           "is empty but 'Geometry/Shape' is 'gmsh'",
+                           "name a .msh file");
+        std::filesystem::path mesh_path(file);
+        if (mesh_path.is_relative() && !input_directory.empty())
+          mesh_path = std::filesystem::path(input_directory) / mesh_path;
+        mesh_file = mesh_path.lexically_normal().string();
+      }
 
     {
       const std::string path = section + "/Contact patch";

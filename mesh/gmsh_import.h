@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/grid/tria.h>
 
 #include <string>
@@ -13,10 +14,13 @@ namespace mvb::mesh
    * on the boundary, `cytoplasm` on the cells. A missing required group, an
    * unknown group, a boundary face outside every group, cells that are not
    * quadrilaterals/hexahedra, or an unreadable file each throw mvb::InputError
-   * naming the file and the problem.
+   * naming the file and the problem. The file is read on rank 0 and sent to
+   * the others (collective), so every rank sees the same mesh or the same
+   * error.
    */
   template <int dim>
   void
   read_gmsh_cell(const std::string          &file_name,
-                 dealii::Triangulation<dim> &triangulation);
+                 dealii::Triangulation<dim> &triangulation,
+                 MPI_Comm                    communicator);
 } // namespace mvb::mesh

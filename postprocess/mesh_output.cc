@@ -1,6 +1,7 @@
 #include <mesh/boundary_ids.h>
 #include <postprocess/mesh_output.h>
 #include <postprocess/run_record.h>
+#include <solver/input_error.h>
 
 #include <deal.II/base/data_out_base.h>
 #include <deal.II/dofs/dof_handler.h>
@@ -30,17 +31,17 @@ namespace mvb::postprocess
           if (cell->is_locally_owned())
             for (const auto &face : cell->face_iterators())
               if (face->at_boundary())
-              {
-                DataOutBase::Patch<dim - 1, dim> patch;
-                for (const unsigned int v : face->vertex_indices())
-                  patch.vertices[v] = face->vertex(v);
-                patch.n_subdivisions = 1;
-                patch.patch_index    = patches.size();
-                patch.data.reinit(1, face->n_vertices());
-                for (unsigned int v = 0; v < face->n_vertices(); ++v)
-                  patch.data(0, v) = face->boundary_id();
-                patches.push_back(patch);
-              }
+                {
+                  DataOutBase::Patch<dim - 1, dim> patch;
+                  for (const unsigned int v : face->vertex_indices())
+                    patch.vertices[v] = face->vertex(v);
+                  patch.n_subdivisions = 1;
+                  patch.patch_index    = patches.size();
+                  patch.data.reinit(1, face->n_vertices());
+                  for (unsigned int v = 0; v < face->n_vertices(); ++v)
+                    patch.data(0, v) = face->boundary_id();
+                  patches.push_back(patch);
+                }
       }
 
     private:
@@ -68,15 +69,12 @@ namespace mvb::postprocess
   {
     namespace fs              = std::filesystem;
     const MPI_Comm    comm    = triangulation.get_communicator();
-    const bool        root    = Utilities::MPI::this_mpi_process(comm) == 0;
     const std::string final   = (fs::path(directory) / "mesh").string();
     const std::string staging = final + ".tmp";
-    if (root)
-    {
+    run_collectively(comm, true, [&]() {
       fs::remove_all(staging);
       fs::create_directories(staging);
-    }
-    MPI_Barrier(comm);
+    });
 
     Vector<float> rank(triangulation.n_active_cells());
     Vector<float> material(triangulation.n_active_cells());
@@ -84,14 +82,14 @@ namespace mvb::postprocess
     Vector<float> cortex(triangulation.n_active_cells());
     for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned())
-      {
-        const unsigned int i = cell->active_cell_index();
-        const Point<dim>   x = cell->center(true);
-        rank[i]              = triangulation.locally_owned_subdomain();
-        material[i]          = cell->material_id();
-        distance[i]          = geometry.distance_to_plasma_membrane(x);
-        cortex[i]            = geometry.in_cortex(x) ? 1 : 0;
-      }
+        {
+          const unsigned int i = cell->active_cell_index();
+          const Point<dim>   x = cell->center(true);
+          rank[i]              = triangulation.locally_owned_subdomain();
+          material[i]          = cell->material_id();
+          distance[i]          = geometry.distance_to_plasma_membrane(x);
+          cortex[i]            = geometry.in_cortex(x) ? 1 : 0;
+        }
 
     DataOut<dim> data_out;
     data_out.attach_triangulation(triangulation);
@@ -100,18 +98,22 @@ namespace mvb::postprocess
     data_out.add_data_vector(distance, "distance_to_membrane");
     data_out.add_data_vector(cortex, "in_cortex");
     // Curved cells: subdivide each cell so ParaView shows the true shape.
-    const unsigned int degree = geometry.parameters().mapping_degree;
     data_out.build_patches(geometry.mapping(),
-                           degree,
+                           geometry.parameters().mapping_degree,
                            DataOut<dim>::curved_inner_cells);
-    const std::string cells =
-      data_out.write_vtu_with_pvtu_record(staging + "/", "cells", 0, comm);
-    const std::string boundaries =
-      BoundaryFaceOutput<dim>(triangulation)
-        .write_vtu_with_pvtu_record(staging + "/", "boundaries", 0, comm);
+    const BoundaryFaceOutput<dim> faces(triangulation);
 
-    if (root)
-    {
+    // Each rank writes its own piece; a rank that fails (full disk) must not
+    // leave the others waiting.
+    std::string cells, boundaries;
+    run_collectively(comm, false, [&]() {
+      cells =
+        data_out.write_vtu_with_pvtu_record(staging + "/", "cells", 0, comm);
+      boundaries =
+        faces.write_vtu_with_pvtu_record(staging + "/", "boundaries", 0, comm);
+    });
+
+    run_collectively(comm, true, [&]() {
       const Point<dim>  &p = geometry.mtoc();
       std::ostringstream vtk;
       vtk << "# vtk DataFile Version 3.0\nMTOC\nASCII\nDATASET POLYDATA\n"
@@ -119,14 +121,9 @@ namespace mvb::postprocess
           << p[0] << ' ' << p[1] << ' ' << (dim == 3 ? p[dim - 1] : 0.)
           << "\nVERTICES 1 2\n1 0\n";
       write_file_atomically(staging + "/mtoc.vtk", vtk.str());
-    }
-    MPI_Barrier(comm);
-    if (root)
-    {
       fs::remove_all(final);
       fs::rename(staging, final);
-    }
-    MPI_Barrier(comm);
+    });
     return {"mesh/" + cells, "mesh/" + boundaries, "mesh/mtoc.vtk"};
   }
 

@@ -3,10 +3,16 @@
 
 #include <deal.II/base/utilities.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
 #include <streambuf>
+#include <vector>
 
 namespace mvb::postprocess
 {
@@ -16,6 +22,40 @@ namespace mvb::postprocess
   {
     // Present in every folder mvbsim has written a run into.
     const std::string run_marker = ".mvbsim-run";
+
+    // Everything a run writes at the top of its folder: --overwrite removes
+    // these and leaves anything else (a user's notes, a mesh) alone. A new
+    // kind of output adds its name here.
+    const std::vector<std::string> run_entries = {run_marker,
+                                                  "log.txt",
+                                                  "input.prm",
+                                                  "input.json",
+                                                  "parameters.prm",
+                                                  "parameters.json",
+                                                  "mesh",
+                                                  "mesh.tmp"};
+
+    // Creates the marker only if it does not exist, so two runs started at
+    // once cannot both claim the folder.
+    bool
+    claim(const fs::path &directory)
+    {
+      const std::string path = (directory / run_marker).string();
+      const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+      if (fd < 0)
+        {
+          if (errno == EEXIST)
+            return false;
+          throw std::runtime_error(std::strerror(errno));
+        }
+      const std::string text = "mvbsim output directory\n";
+      const bool        ok   = ::write(fd, text.data(), text.size()) ==
+                      static_cast<ssize_t>(text.size());
+      ::close(fd);
+      if (!ok)
+        throw std::runtime_error("cannot write " + path);
+      return true;
+    }
   } // namespace
 
   void
@@ -26,54 +66,60 @@ namespace mvb::postprocess
   {
     std::string error;
     if (dealii::Utilities::MPI::this_mpi_process(communicator) == 0)
-    {
-      const fs::path  path(directory);
-      std::error_code ec;
-      try
       {
-        if (fs::exists(path) && !fs::is_directory(path))
-          error = InputError(parameter_name,
-                             directory,
-                             "exists and is not a directory",
-                             "choose another output directory")
-                    .what();
-        else if (fs::exists(path) && !fs::is_empty(path))
-        {
-          if (!fs::exists(path / run_marker))
-            error = InputError(parameter_name,
-                               directory,
-                               "is not empty and holds no mvbsim run, "
-                               "so mvbsim will not write into it",
-                               "choose a new or empty directory")
-                      .what();
-          else if (!overwrite)
-            error = InputError(parameter_name,
-                               directory,
-                               "holds an earlier run, which mvbsim "
-                               "does not overwrite",
-                               "pass --overwrite to replace it, or "
-                               "choose another directory with --output")
-                      .what();
-          else
-            for (const auto &entry : fs::directory_iterator(path))
-              fs::remove_all(entry.path());
-        }
-        if (error.empty())
-        {
-          fs::create_directories(path);
-          write_file_atomically((path / run_marker).string(),
-                                "mvbsim output directory\n");
-        }
+        const fs::path  path(directory);
+        std::error_code ec;
+        try
+          {
+            if (fs::exists(path) && !fs::is_directory(path))
+              error = InputError(parameter_name,
+                                 directory,
+                                 "exists and is not a directory",
+                                 "choose another output directory")
+                        .what();
+            else if (fs::exists(path) && !fs::is_empty(path))
+              {
+                if (!fs::exists(path / run_marker))
+                  error = InputError(parameter_name,
+                                     directory,
+                                     "is not empty and holds no mvbsim run, "
+                                     "so mvbsim will not write into it",
+                                     "choose a new or empty directory")
+                            .what();
+                else if (!overwrite)
+                  error = InputError(parameter_name,
+                                     directory,
+                                     "holds an earlier run, which mvbsim "
+                                     "does not overwrite",
+                                     "pass --overwrite to replace it, or "
+                                     "choose another directory with --output")
+                            .what();
+                else
+                  for (const auto &entry : run_entries)
+                    fs::remove_all(path / entry);
+              }
+            if (error.empty())
+              {
+                fs::create_directories(path);
+                if (!claim(path))
+                  error = InputError(parameter_name,
+                                     directory,
+                                     "holds an earlier run (another run "
+                                     "claimed it at the same time)",
+                                     "give each run its own directory")
+                            .what();
+              }
+          }
+        catch (const std::exception &e)
+          {
+            error =
+              InputError(parameter_name,
+                         directory,
+                         std::string("cannot be prepared (") + e.what() + ")",
+                         "check that the path is writable")
+                .what();
+          }
       }
-      catch (const std::exception &e)
-      {
-        error = InputError(parameter_name,
-                           directory,
-                           std::string("cannot be prepared (") + e.what() + ")",
-                           "check that the path is writable")
-                  .what();
-      }
-    }
     error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
     if (!error.empty())
       throw InputError(error);
@@ -88,12 +134,12 @@ namespace mvb::postprocess
       out << content;
       out.flush();
       if (!out)
-      {
-        std::error_code ec;
-        fs::remove(temporary, ec);
-        throw std::runtime_error("cannot write '" + path +
-                                 "' (disk full or no permission?)");
-      }
+        {
+          std::error_code ec;
+          fs::remove(temporary, ec);
+          throw std::runtime_error("cannot write '" + path +
+                                   "' (disk full or no permission?)");
+        }
     }
     std::error_code ec;
     fs::rename(temporary, path, ec);

@@ -14,10 +14,11 @@ namespace mvb::postprocess
   /**
    * Makes @p directory ready for a new run (collective; the file system is
    * touched on rank 0 only). A missing folder is created; an empty one is
-   * used; one that holds an earlier mvbsim run is emptied only if
-   * @p overwrite, else refused; a non-empty folder that holds no mvbsim run
-   * is always refused, so a typo cannot wipe a user's files. Throws
-   * mvb::InputError naming @p parameter_name on every rank.
+   * used; in one that holds an earlier mvbsim run the files of that run are
+   * removed only if @p overwrite (other files stay), else it is refused; a
+   * non-empty folder that holds no mvbsim run is always refused, so a typo
+   * cannot wipe a user's files. Throws mvb::InputError naming @p parameter_name
+   * on every rank.
    */
   void
   prepare_output_directory(const std::string &directory,

@@ -30,40 +30,41 @@ namespace mvb
   {
     CommandLineOptions options;
     for (std::size_t i = 0; i < arguments.size(); ++i)
-    {
-      const std::string &arg = arguments[i];
-      if (arg == "-h" || arg == "--help")
-        options.help = true;
-      else if (arg == "--print-parameters")
-        options.print_parameters = true;
-      else if (arg == "--validate")
-        options.validate = true;
-      else if (arg == "--overwrite")
-        options.overwrite = true;
-      else if (arg == "--output" || arg.rfind("--output=", 0) == 0)
       {
-        if (arg == "--output")
-        {
-          if (i + 1 == arguments.size() || arguments[i + 1].rfind("--", 0) == 0)
-            throw InputError("option --output needs a directory "
-                             "argument (see mvbsim --help)");
-          options.output_directory = arguments[++i];
-        }
+        const std::string &arg = arguments[i];
+        if (arg == "-h" || arg == "--help")
+          options.help = true;
+        else if (arg == "--print-parameters")
+          options.print_parameters = true;
+        else if (arg == "--validate")
+          options.validate = true;
+        else if (arg == "--overwrite")
+          options.overwrite = true;
+        else if (arg == "--output" || arg.rfind("--output=", 0) == 0)
+          {
+            if (arg == "--output")
+              {
+                if (i + 1 == arguments.size() ||
+                    arguments[i + 1].rfind("--", 0) == 0)
+                  throw InputError("option --output needs a directory "
+                                   "argument (see mvbsim --help)");
+                options.output_directory = arguments[++i];
+              }
+            else
+              options.output_directory = arg.substr(9);
+            if (options.output_directory.empty())
+              throw InputError("option --output needs a non-empty directory "
+                               "(see mvbsim --help)");
+          }
+        else if (arg.rfind("-", 0) == 0 && arg.size() > 1)
+          throw InputError("unknown option '" + arg + "' (see mvbsim --help)");
+        else if (options.input_file.empty())
+          options.input_file = arg;
         else
-          options.output_directory = arg.substr(9);
-        if (options.output_directory.empty())
-          throw InputError("option --output needs a non-empty directory "
-                           "(see mvbsim --help)");
+          throw InputError("more than one scenario file given ('" +
+                           options.input_file + "' and '" + arg +
+                           "'); mvbsim runs one scenario at a time");
       }
-      else if (arg.rfind("-", 0) == 0 && arg.size() > 1)
-        throw InputError("unknown option '" + arg + "' (see mvbsim --help)");
-      else if (options.input_file.empty())
-        options.input_file = arg;
-      else
-        throw InputError("more than one scenario file given ('" +
-                         options.input_file + "' and '" + arg +
-                         "'); mvbsim runs one scenario at a time");
-    }
     return options;
   }
 } // namespace mvb

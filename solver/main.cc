@@ -34,16 +34,16 @@ namespace
                                     log,
                                     MPI_COMM_WORLD);
       try
-      {
-        if (options.validate)
-          simulator.validate();
-        else
-          simulator.run();
-      }
+        {
+          if (options.validate)
+            simulator.validate();
+          else
+            simulator.run();
+        }
       catch (...)
-      {
-        failure = std::current_exception();
-      }
+        {
+          failure = std::current_exception();
+        }
     }
     if (failure)
       std::rethrow_exception(failure);
@@ -58,57 +58,57 @@ main(int argc, char **argv)
   const bool root = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
 
   try
-  {
-    const mvb::CommandLineOptions options =
-      mvb::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
-    if (options.help)
     {
-      if (root)
-        std::cout << mvb::usage();
-      return 0;
+      const mvb::CommandLineOptions options = mvb::parse_command_line(
+        std::vector<std::string>(argv + 1, argv + argc));
+      if (options.help)
+        {
+          if (root)
+            std::cout << mvb::usage();
+          return 0;
+        }
+
+      ParameterHandler prm;
+      mvb::RunParameters::declare_parameters(prm);
+      if (options.print_parameters)
+        {
+          if (root)
+            mvb::print_parameter_reference(prm, std::cout);
+          return 0;
+        }
+
+      const mvb::ScenarioInput input =
+        mvb::read_scenario_file(options.input_file, MPI_COMM_WORLD);
+      mvb::RunParameters parameters;
+      parameters.parse(prm, input);
+
+      mvb::postprocess::RunLog log;
+      if (parameters.geometry.dimension == 2)
+        run_in_dimension<2>(parameters, prm, input, options, log);
+      else
+        run_in_dimension<3>(parameters, prm, input, options, log);
     }
-
-    ParameterHandler prm;
-    mvb::RunParameters::declare_parameters(prm);
-    if (options.print_parameters)
-    {
-      if (root)
-        mvb::print_parameter_reference(prm, std::cout);
-      return 0;
-    }
-
-    const mvb::ScenarioInput input =
-      mvb::read_scenario_file(options.input_file, MPI_COMM_WORLD);
-    mvb::RunParameters parameters;
-    parameters.parse(prm, input);
-
-    mvb::postprocess::RunLog log;
-    if (parameters.geometry.dimension == 2)
-      run_in_dimension<2>(parameters, prm, input, options, log);
-    else
-      run_in_dimension<3>(parameters, prm, input, options, log);
-  }
   catch (const mvb::InputError &e)
-  {
-    if (root)
-      std::cerr << "mvbsim: error: " << e.what() << std::endl;
-    return 1;
-  }
-  catch (const dealii::ExceptionBase &e)
-  {
-    if (root)
     {
-      std::cerr << "mvbsim: internal error: ";
-      e.print_info(std::cerr);
-      std::cerr << std::endl;
+      if (root)
+        std::cerr << "mvbsim: error: " << e.what() << std::endl;
+      return 1;
     }
-    return 2;
-  }
+  catch (const dealii::ExceptionBase &e)
+    {
+      if (root)
+        {
+          std::cerr << "mvbsim: internal error: ";
+          e.print_info(std::cerr);
+          std::cerr << std::endl;
+        }
+      return 2;
+    }
   catch (const std::exception &e)
-  {
-    if (root)
-      std::cerr << "mvbsim: error: " << e.what() << std::endl;
-    return 2;
-  }
+    {
+      if (root)
+        std::cerr << "mvbsim: error: " << e.what() << std::endl;
+      return 2;
+    }
   return 0;
 }

@@ -16,15 +16,6 @@ namespace mvb
 {
   namespace
   {
-    std::string
-    collapse_whitespace(const std::string &text)
-    {
-      std::istringstream in(text);
-      std::string        word, out;
-      while (in >> word)
-        out += (out.empty() ? "" : " ") + word;
-      return out;
-    }
 
     // The subsection path at a line of a .prm text, for messages that only
     // name the entry.
@@ -35,20 +26,20 @@ namespace mvb
       std::vector<std::string> path;
       std::string              current;
       for (unsigned int n = 1; n < line && std::getline(in, current); ++n)
-      {
-        current = current.substr(0, current.find('#'));
-        std::istringstream words(current);
-        std::string        keyword;
-        words >> keyword;
-        if (keyword == "subsection")
         {
-          std::string name;
-          std::getline(words, name);
-          path.push_back(dealii::Utilities::trim(name));
+          current = current.substr(0, current.find('#'));
+          std::istringstream words(current);
+          std::string        keyword;
+          words >> keyword;
+          if (keyword == "subsection")
+            {
+              std::string name;
+              std::getline(words, name);
+              path.push_back(dealii::Utilities::trim(name));
+            }
+          else if (keyword == "end" && !path.empty())
+            path.pop_back();
         }
-        else if (keyword == "end" && !path.empty())
-          path.pop_back();
-      }
       std::string joined;
       for (const auto &p : path)
         joined += p + "/";
@@ -66,13 +57,13 @@ namespace mvb
         "entry named (.*) does not match the given pattern:? (.*)");
       std::smatch m;
       if (!input.json && std::regex_search(message, m, pattern_error))
-      {
-        const unsigned int line = std::stoul(m[1]);
-        return subsection_path_at_line(input.text, line) + m[3].str() + " = " +
-               m[2].str() + " (line " + m[1].str() +
-               "): the value does not match the pattern " + m[4].str() +
-               "; see mvbsim --print-parameters for what it takes";
-      }
+        {
+          const unsigned int line = std::stoul(m[1]);
+          return subsection_path_at_line(input.text, line) + m[3].str() +
+                 " = " + m[2].str() + " (line " + m[1].str() +
+                 "): the value does not match the pattern " + m[4].str() +
+                 "; see mvbsim --print-parameters for what it takes";
+        }
       // "Line <3> of file <x.prm>: No entry with name <Colour> was declared
       // in the current subsection."
       static const std::regex unknown_entry(
@@ -94,15 +85,15 @@ namespace mvb
       std::istringstream words(text);
       std::string        word, line;
       while (words >> word)
-      {
-        if (!line.empty() &&
-            indent.size() + 2 + line.size() + 1 + word.size() > 78)
         {
-          out << indent << "# " << line << "\n";
-          line.clear();
+          if (!line.empty() &&
+              indent.size() + 2 + line.size() + 1 + word.size() > 78)
+            {
+              out << indent << "# " << line << "\n";
+              line.clear();
+            }
+          line += (line.empty() ? "" : " ") + word;
         }
-        line += (line.empty() ? "" : " ") + word;
-      }
       if (!line.empty())
         out << indent << "# " << line << "\n";
     }
@@ -114,21 +105,63 @@ namespace mvb
     {
       for (const auto &[name, child] : tree)
         if (child.get_child_optional("value"))
-        {
-          print_wrapped(out, indent, child.get<std::string>("documentation"));
-          print_wrapped(out,
-                        indent,
-                        "Accepts: " +
-                          child.get<std::string>("pattern_description"));
-          out << indent << "set " << name << " = "
-              << child.get<std::string>("default_value") << "\n\n";
-        }
+          {
+            print_wrapped(out, indent, child.get<std::string>("documentation"));
+            print_wrapped(out,
+                          indent,
+                          "Accepts: " +
+                            child.get<std::string>("pattern_description"));
+            out << indent << "set " << name << " = "
+                << child.get<std::string>("default_value") << "\n\n";
+          }
       for (const auto &[name, child] : tree)
         if (!child.get_child_optional("value"))
+          {
+            out << indent << "subsection " << name << "\n";
+            print_subsection(child, out, indent + "  ");
+            out << indent << "end\n\n";
+          }
+    }
+    // Sets every entry of a JSON scenario (plain "name": "value" pairs or
+    // the {"value": ...} objects of a run's parameters.json), naming the full
+    // path of an entry that is not declared or whose value does not fit.
+    void
+    set_from_json(dealii::ParameterHandler          &prm,
+                  const boost::property_tree::ptree &tree,
+                  const std::string                 &path,
+                  const std::string                 &file)
+    {
+      for (const auto &[name, child] : tree)
         {
-          out << indent << "subsection " << name << "\n";
-          print_subsection(child, out, indent + "  ");
-          out << indent << "end\n\n";
+          const std::string full = path + name;
+          if (!child.empty() && !child.get_child_optional("value"))
+            {
+              prm.enter_subsection(name);
+              set_from_json(prm, child, full + "/", file);
+              prm.leave_subsection();
+              continue;
+            }
+          const std::string value =
+            child.empty() ? child.data() : child.get<std::string>("value");
+          try
+            {
+              prm.set(name, value);
+            }
+          catch (const dealii::ParameterHandler::ExcEntryUndeclared &)
+            {
+              throw InputError(file + ": " + full +
+                               ": there is no such parameter; see mvbsim "
+                               "--print-parameters for every parameter");
+            }
+          catch (const dealii::ExceptionBase &e)
+            {
+              std::ostringstream info;
+              e.print_info(info);
+              throw InputError(file + ": " + full + " = " + value + ": " +
+                               one_line(info.str()) +
+                               "; see mvbsim --print-parameters for what it "
+                               "takes");
+            }
         }
     }
   } // namespace
@@ -161,22 +194,23 @@ namespace mvb
 
     std::string error;
     if (dealii::Utilities::MPI::this_mpi_process(communicator) == 0)
-    {
-      std::ifstream in(file);
-      if (extension != ".prm" && extension != ".json")
-        error = "scenario file '" + file +
-                "' has neither the extension .prm nor .json";
-      else if (std::filesystem::is_directory(path))
-        error = "scenario file '" + file + "' is a directory";
-      else if (!in)
-        error = "scenario file '" + file + "' does not exist or cannot be read";
-      else
       {
-        std::ostringstream content;
-        content << in.rdbuf();
-        input.text = content.str();
+        std::ifstream in(file);
+        if (extension != ".prm" && extension != ".json")
+          error = "scenario file '" + file +
+                  "' has neither the extension .prm nor .json";
+        else if (std::filesystem::is_directory(path))
+          error = "scenario file '" + file + "' is a directory";
+        else if (!in)
+          error =
+            "scenario file '" + file + "' does not exist or cannot be read";
+        else
+          {
+            std::ostringstream content;
+            content << in.rdbuf();
+            input.text = content.str();
+          }
       }
-    }
     error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
     if (!error.empty())
       throw InputError(error);
@@ -197,28 +231,47 @@ namespace mvb
   {
     const std::string name = input.file.empty() ? "default" : input.file;
     try
-    {
-      std::istringstream in(input.text);
-      if (input.json)
-        prm.parse_input_from_json(in, false);
-      else if (!input.text.empty())
-        prm.parse_input(in, name, "", false);
-    }
+      {
+        std::istringstream in(input.text);
+        if (input.json)
+          {
+            boost::property_tree::ptree tree;
+            boost::property_tree::read_json(in, tree);
+            set_from_json(prm, tree, "", name);
+          }
+        else if (!input.text.empty())
+          prm.parse_input(in, name, "", false);
+      }
+    catch (const InputError &)
+      {
+        throw;
+      }
     catch (const dealii::ExceptionBase &e)
-    {
-      std::ostringstream info;
-      e.print_info(info);
-      throw InputError(
-        name + ": " +
-        describe_parse_error(collapse_whitespace(info.str()), input));
-    }
+      {
+        std::ostringstream info;
+        e.print_info(info);
+        throw InputError(name + ": " +
+                         describe_parse_error(one_line(info.str()), input));
+      }
     catch (const std::exception &e)
-    {
-      throw InputError(
-        name + ": cannot parse the file: " + collapse_whitespace(e.what()));
-    }
+      {
+        throw InputError(name +
+                         ": cannot parse the file: " + one_line(e.what()));
+      }
 
     geometry.parse_parameters(prm, input.directory);
     output.parse_parameters(prm);
+
+    // The run record must rerun the run from wherever it lies: record the
+    // mesh by its absolute path.
+    if (geometry.shape == mesh::CellShape::gmsh)
+      {
+        prm.enter_subsection("Geometry");
+        prm.enter_subsection("Gmsh");
+        prm.set("Mesh file",
+                std::filesystem::absolute(geometry.mesh_file).string());
+        prm.leave_subsection();
+        prm.leave_subsection();
+      }
   }
 } // namespace mvb

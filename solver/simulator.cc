@@ -1,5 +1,6 @@
 #include <mesh/boundary_ids.h>
 #include <postprocess/mesh_output.h>
+#include <solver/input_error.h>
 #include <solver/simulator.h>
 
 #include <mvbsim_version.h>
@@ -75,10 +76,8 @@ namespace mvb
   void
   Simulator<dim>::print_geometry_summary() const
   {
-    const mesh::MeshMeasures m =
-      mesh::measure_mesh(triangulation, geometry.mapping());
-    const auto area = [&](const types::boundary_id id)
-    {
+    const mesh::MeshMeasures &m    = geometry.measures();
+    const auto                area = [&](const types::boundary_id id) {
       const auto it = m.boundary_area.find(id);
       return it == m.boundary_area.end() ? 0. : it->second;
     };
@@ -129,15 +128,14 @@ namespace mvb
                                             : "--output",
                                           options.overwrite,
                                           mpi_communicator);
-    if (Utilities::MPI::this_mpi_process(mpi_communicator) == 0)
-    {
+    run_collectively(mpi_communicator, true, [&]() {
       log.open((std::filesystem::path(directory) / "log.txt").string());
       postprocess::write_run_record(directory,
                                     input.file,
                                     input.text,
                                     input.json,
                                     prm);
-    }
+    });
   }
 
   template <int dim>
@@ -161,15 +159,15 @@ namespace mvb
     print_geometry_summary();
 
     if (parameters.output.write_mesh)
-    {
-      TimerOutput::Scope             scope(timer, "write mesh");
-      const std::vector<std::string> files =
-        postprocess::write_mesh(triangulation, geometry, output_directory());
-      pcout << "Mesh for ParaView (in " << output_directory() << "):";
-      for (const auto &file : files)
-        pcout << ' ' << file;
-      pcout << std::endl;
-    }
+      {
+        TimerOutput::Scope             scope(timer, "write mesh");
+        const std::vector<std::string> files =
+          postprocess::write_mesh(triangulation, geometry, output_directory());
+        pcout << "Mesh for ParaView (in " << output_directory() << "):";
+        for (const auto &file : files)
+          pcout << ' ' << file;
+        pcout << std::endl;
+      }
 
     timer.print_summary();
     pcout << "Run complete." << std::endl;
