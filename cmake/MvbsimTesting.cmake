@@ -33,7 +33,7 @@ function(mvbsim_add_unit_tests)
     add_test(NAME ${ARG_NAME}.np${ranks}
       COMMAND ${prefix} $<TARGET_FILE:${ARG_NAME}>)
     set_tests_properties(${ARG_NAME}.np${ranks} PROPERTIES
-      LABELS "${ARG_LABELS}" PROCESSORS ${ranks})
+      LABELS "${ARG_LABELS}" PROCESSORS ${ranks} TIMEOUT 600)
   endforeach()
 endfunction()
 
@@ -55,5 +55,5 @@ function(mvbsim_add_failure_test)
       "-DWORK_DIR=${work}"
       -P ${PROJECT_SOURCE_DIR}/cmake/check_failure.cmake)
   set_tests_properties(failure.${ARG_NAME} PROPERTIES
-    LABELS "quick;failure" PROCESSORS ${ARG_RANKS})
+    LABELS "quick;failure" PROCESSORS ${ARG_RANKS} TIMEOUT 120)
 endfunction()

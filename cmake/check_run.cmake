@@ -1,5 +1,6 @@
 # Runs COMMAND in WORK_DIR and checks a zero exit code, that the files in
-# FILES (relative to WORK_DIR) exist, and that stdout matches EXPECT.
+# FILES (relative to WORK_DIR) exist, that stdout matches EXPECT, and, with
+# EMPTY, that nothing was written into WORK_DIR.
 # Used by the run tests in tests/run.
 if(NOT KEEP)
   file(REMOVE_RECURSE ${WORK_DIR})
@@ -22,3 +23,9 @@ foreach(file ${FILES})
     message(FATAL_ERROR "missing output file: ${file}")
   endif()
 endforeach()
+if(EMPTY)
+  file(GLOB_RECURSE written LIST_DIRECTORIES true ${WORK_DIR}/*)
+  if(written)
+    message(FATAL_ERROR "the run wrote files: ${written}")
+  endif()
+endif()

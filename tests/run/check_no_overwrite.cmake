@@ -26,10 +26,19 @@ if(NOT log_before STREQUAL log_after OR NOT mesh_before STREQUAL mesh_after)
   message(FATAL_ERROR "the refused run changed the earlier run's files")
 endif()
 
+# --overwrite replaces the run's own files and nothing else.
+file(WRITE ${WORK_DIR}/out/my-notes.txt "keep me")
 execute_process(COMMAND ${run} --overwrite WORKING_DIRECTORY ${WORK_DIR}
   RESULT_VARIABLE third OUTPUT_QUIET)
 if(NOT third EQUAL 0)
-  message(FATAL_ERROR "--overwrite did not replace the earlier run")
+  message(FATAL_ERROR "--overwrite failed")
+endif()
+file(SHA256 ${WORK_DIR}/out/log.txt log_replaced)
+if(log_replaced STREQUAL log_before)
+  message(FATAL_ERROR "--overwrite did not replace the earlier run's log")
+endif()
+if(NOT EXISTS ${WORK_DIR}/out/my-notes.txt)
+  message(FATAL_ERROR "--overwrite removed a file that was not the run's")
 endif()
 
 # A folder with someone else's files is never written into.

@@ -36,38 +36,39 @@ namespace
     double worst_exact = 0, worst_brute_force = 0;
     bool   cortex_consistent = true;
     for (unsigned int n = 0; n < 500;)
-    {
-      Point<dim> x;
-      for (unsigned int d = 0; d < dim; ++d)
-        x[d] = coordinate(random);
-      if (x.norm() <= r || x.norm() >= R)
-        continue;
-      ++n;
-      const auto nearest = membrane.nearest(x);
-      worst_exact =
-        std::max(worst_exact, std::abs(nearest.distance - (R - x.norm())));
-      double brute_force = std::numeric_limits<double>::infinity();
-      for (const auto &facet : membrane.facets())
       {
-        // Sampling each facet densely bounds the true facet distance
-        // from above; the exact search must not exceed it.
-        const unsigned int m = 40;
-        for (unsigned int i = 0; i <= m; ++i)
-          for (unsigned int j = 0; j <= (dim == 3 ? m - i : 0); ++j)
+        Point<dim> x;
+        for (unsigned int d = 0; d < dim; ++d)
+          x[d] = coordinate(random);
+        if (x.norm() <= r || x.norm() >= R)
+          continue;
+        ++n;
+        const auto nearest = membrane.nearest(x);
+        worst_exact =
+          std::max(worst_exact, std::abs(nearest.distance - (R - x.norm())));
+        double brute_force = std::numeric_limits<double>::infinity();
+        for (const auto &facet : membrane.facets())
           {
-            Point<dim> p = facet[0] + (double(i) / m) * (facet[1] - facet[0]);
-            if constexpr (dim == 3)
-              p += (double(j) / m) * (facet[2] - facet[0]);
-            brute_force = std::min(brute_force, p.distance(x));
+            // Sampling each facet densely bounds the true facet distance
+            // from above; the exact search must not exceed it.
+            const unsigned int m = 40;
+            for (unsigned int i = 0; i <= m; ++i)
+              for (unsigned int j = 0; j <= (dim == 3 ? m - i : 0); ++j)
+                {
+                  Point<dim> p =
+                    facet[0] + (double(i) / m) * (facet[1] - facet[0]);
+                  if constexpr (dim == 3)
+                    p += (double(j) / m) * (facet[2] - facet[0]);
+                  brute_force = std::min(brute_force, p.distance(x));
+                }
           }
+        worst_brute_force =
+          std::max(worst_brute_force, nearest.distance - brute_force);
+        CHECK(nearest.outward_normal * (nearest.point - Point<dim>()) > 0);
+        cortex_consistent =
+          cortex_consistent &&
+          (geometry.in_cortex(x) == (nearest.distance <= g.cortex_thickness));
       }
-      worst_brute_force =
-        std::max(worst_brute_force, nearest.distance - brute_force);
-      CHECK(nearest.outward_normal * (nearest.point - Point<dim>()) > 0);
-      cortex_consistent =
-        cortex_consistent &&
-        (geometry.in_cortex(x) == (nearest.distance <= g.cortex_thickness));
-    }
     // Facets are chords of the sphere: a flat facet of circumradius rho
     // lies within R - sqrt(R^2 - rho^2) <= rho^2 / R of it, and rho is at
     // most the longest facet edge e.

@@ -23,8 +23,7 @@ namespace
     return "set Dimension = " + std::to_string(dim) +
            "\nset Shape = gmsh\nset Global refinements = 0\n"
            "subsection Gmsh\n set Mesh file = " +
-           file + "\nend\nsubsection Contact patch\n set Direction = " +
-           (dim == 2 ? "1, 0" : "1, 0, 0") + "\nend\n";
+           file + "\nend\n";
   }
 
   template <int dim>

@@ -50,22 +50,22 @@ TEST_CASE("every entry documents its unit", "[parameters]")
   std::string        line, documentation;
   unsigned int       n_entries = 0;
   while (std::getline(in, line))
-  {
-    if (line.find_first_not_of(' ') == std::string::npos)
-      continue;
-    const auto text = line.substr(line.find_first_not_of(' '));
-    if (text.rfind("#", 0) == 0)
-      documentation += text;
-    else if (text.rfind("set ", 0) == 0)
     {
-      ++n_entries;
-      INFO(text);
-      CHECK(documentation.find("Unit:") != std::string::npos);
-      documentation.clear();
+      if (line.find_first_not_of(' ') == std::string::npos)
+        continue;
+      const auto text = line.substr(line.find_first_not_of(' '));
+      if (text.rfind("#", 0) == 0)
+        documentation += text;
+      else if (text.rfind("set ", 0) == 0)
+        {
+          ++n_entries;
+          INFO(text);
+          CHECK(documentation.find("Unit:") != std::string::npos);
+          documentation.clear();
+        }
+      else
+        documentation.clear();
     }
-    else
-      documentation.clear();
-  }
   CHECK(n_entries > 10);
 }
 
@@ -102,4 +102,12 @@ TEST_CASE("bad values are named with their full path", "[parameters]")
                       Catch::Contains("zero vector"));
   CHECK_THROWS_WITH(parse("{ \"Geometry\": ", true),
                     Catch::Contains("test.json"));
+  CHECK_THROWS_WITH(
+    parse("{ \"Geometry\": { \"Global refinements\": \"two\" } }", true),
+    Catch::Contains("test.json: Geometry/Global refinements = two"));
+  CHECK_THROWS_WITH(
+    parse("{ \"Geometry\": { \"Spread cell\": { \"Colour\": \"red\" } } }",
+          true),
+    Catch::Contains("test.json: Geometry/Spread cell/Colour: there is no such "
+                    "parameter"));
 }
