@@ -21,6 +21,25 @@ namespace mvb::postprocess
                         "Write the mesh with its boundary ids, MPI "
                         "partition, distance to the plasma membrane and the "
                         "MTOC for ParaView (folder 'mesh'). Unit: none.");
+      prm.declare_entry("Output interval",
+                        "5",
+                        dealii::Patterns::Double(0),
+                        "Simulated time between two outputs: a row of "
+                        "statistics.csv and, if Write fields is on, one time "
+                        "of the ParaView series solution.xdmf. It must be a "
+                        "whole number of time steps. Unit: s.");
+      prm.declare_entry("Write fields",
+                        "true",
+                        dealii::Patterns::Bool(),
+                        "Write the fields at every output time (HDF5 files "
+                        "in 'fields', listed in solution.xdmf). "
+                        "Unit: none.");
+      prm.declare_entry("Progress interval",
+                        "5",
+                        dealii::Patterns::Double(0),
+                        "Wall-clock time between two progress lines "
+                        "(simulated time, percent done, steps per second, "
+                        "time left). Unit: s.");
     }
     prm.leave_subsection();
   }
@@ -29,8 +48,11 @@ namespace mvb::postprocess
   OutputParameters::parse_parameters(dealii::ParameterHandler &prm)
   {
     prm.enter_subsection("Output");
-    directory  = prm.get("Directory");
-    write_mesh = prm.get_bool("Write mesh");
+    directory         = prm.get("Directory");
+    write_mesh        = prm.get_bool("Write mesh");
+    output_interval   = prm.get_double("Output interval");
+    write_fields      = prm.get_bool("Write fields");
+    progress_interval = prm.get_double("Progress interval");
     prm.leave_subsection();
   }
 } // namespace mvb::postprocess

@@ -19,5 +19,12 @@ namespace mvb::postprocess
 
     std::string directory  = "mvbsim-output";
     bool        write_mesh = true;
+
+    /** Simulated time between two outputs of the fields and statistics. */
+    double output_interval = 5; // s
+    bool   write_fields    = true;
+
+    /** Wall time between two progress lines. */
+    double progress_interval = 5; // s
   };
 } // namespace mvb::postprocess

@@ -33,7 +33,10 @@ namespace mvb::postprocess
                                                   "parameters.prm",
                                                   "parameters.json",
                                                   "mesh",
-                                                  "mesh.tmp"};
+                                                  "mesh.tmp",
+                                                  "fields",
+                                                  "solution.xdmf",
+                                                  "statistics.csv"};
 
     // Creates the marker only if it does not exist, so two runs started at
     // once cannot both claim the folder.

@@ -121,3 +121,20 @@ namespace mvb
         }
   }
 } // namespace mvb
+
+namespace mvb
+{
+  /**
+   * A run that cannot go on: a linear solver that does not converge, a
+   * field that is no longer finite. The message names the step, the time and
+   * the species. What was written up to then stays valid.
+   */
+  class SimulationError : public std::runtime_error
+  {
+  public:
+    explicit SimulationError(const std::string &message)
+        : std::runtime_error(message)
+    {
+    }
+  };
+} // namespace mvb

@@ -94,6 +94,13 @@ main(int argc, char **argv)
         std::cerr << "mvbsim: error: " << e.what() << std::endl;
       return 1;
     }
+  catch (const mvb::SimulationError &e)
+    {
+      if (root)
+        std::cerr << "mvbsim: error: the run stopped: " << e.what()
+                  << std::endl;
+      return 3;
+    }
   catch (const dealii::ExceptionBase &e)
     {
       if (root)

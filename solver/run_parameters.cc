@@ -222,6 +222,9 @@ namespace mvb
   RunParameters::declare_parameters(dealii::ParameterHandler &prm)
   {
     mesh::GeometryParameters::declare_parameters(prm);
+    TimeSteppingParameters::declare_parameters(prm);
+    FieldDiscretisationParameters::declare_parameters(prm);
+    physics::SpeciesParameters::declare_parameters(prm);
     postprocess::OutputParameters::declare_parameters(prm);
   }
 
@@ -260,7 +263,15 @@ namespace mvb
       }
 
     geometry.parse_parameters(prm, input.directory);
+    time.parse_parameters(prm);
+    fields.parse_parameters(prm);
+    species.parse_parameters(prm, geometry.dimension, time.start_time);
     output.parse_parameters(prm);
+    steps_per_output = whole_number_of_steps(output.output_interval,
+                                             time.time_step,
+                                             "Output/Output interval",
+                                             to_text(output.output_interval),
+                                             "the output interval");
 
     // The run record must rerun the run from wherever it lies: record the
     // mesh by its absolute path.

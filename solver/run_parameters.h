@@ -1,7 +1,9 @@
 #pragma once
 
 #include <mesh/geometry_parameters.h>
+#include <physics/species_parameters.h>
 #include <postprocess/output_parameters.h>
+#include <solver/discretisation_parameters.h>
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
@@ -56,6 +58,12 @@ namespace mvb
     parse(dealii::ParameterHandler &prm, const ScenarioInput &input);
 
     mesh::GeometryParameters      geometry;
+    TimeSteppingParameters        time;
+    FieldDiscretisationParameters fields;
+    physics::SpeciesParameters    species;
     postprocess::OutputParameters output;
+
+    /** Time steps between two outputs. */
+    unsigned int steps_per_output = 20;
   };
 } // namespace mvb

@@ -118,6 +118,136 @@ namespace mvb
 
   template <int dim>
   void
+  Simulator<dim>::setup_fields()
+  {
+    {
+      TimerOutput::Scope scope(timer, "fields: mapping cache");
+      field_mapping = std::make_unique<MappingQCache<dim>>(
+        parameters.geometry.mapping_degree);
+      field_mapping->initialize(geometry.mapping(), triangulation);
+    }
+    FieldSolverSettings settings;
+    settings.fe_degree      = parameters.fields.fe_degree;
+    settings.scheme         = parameters.time.scheme;
+    settings.time_step      = parameters.time.time_step;
+    settings.tolerance      = parameters.fields.tolerance;
+    settings.max_iterations = parameters.fields.max_iterations;
+    fields                  = std::make_unique<FieldSolver<dim>>(
+      triangulation,
+      *field_mapping,
+      parameters.species.template create_models<dim>(
+        parameters.time.start_time),
+      settings,
+      timer);
+    fields->setup();
+    fields->initialize(parameters.time.start_time);
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_field_summary() const
+  {
+    const auto &t = parameters.time;
+    pcout << "Fields:";
+    if (fields->n_species() == 0)
+      pcout << " none (every species is switched off)";
+    for (unsigned int k = 0; k < fields->n_species(); ++k)
+      pcout << (k > 0 ? ", " : " ") << fields->model(k).name;
+    pcout << "\n"
+          << "  elements            FE_Q(" << parameters.fields.fe_degree
+          << "), " << fields->dof_handler().n_dofs() << " DoFs per species\n"
+          << "  time                " << t.start_time << " s to " << t.end_time
+          << " s, " << t.n_steps << " steps of " << t.time_step << " s ("
+          << (t.scheme == TimeScheme::bdf1 ? "BDF1" : "BDF2") << ")\n"
+          << "  output              every " << parameters.output.output_interval
+          << " s" << std::endl;
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::output_results()
+  {
+    TimerOutput::Scope                          scope(timer, "output");
+    const double                                t = fields->time();
+    std::vector<std::pair<std::string, double>> row =
+      {{"time", t}, {"step", double(fields->step_number())}};
+    for (unsigned int k = 0; k < fields->n_species(); ++k)
+      {
+        const auto          &model = fields->model(k);
+        const SpeciesBalance b     = fields->balance(k);
+        row.emplace_back(model.name + "_integral", b.integral);
+        row.emplace_back(model.name + "_min", b.minimum);
+        row.emplace_back(model.name + "_max", b.maximum);
+        for (unsigned int i = 0; i < model.boundaries.size(); ++i)
+          row.emplace_back(model.name + "_in_" + model.boundaries[i].name,
+                           b.boundary_amount[i]);
+        row.emplace_back(model.name + "_" + model.reaction_name,
+                         b.reaction_amount);
+        row.emplace_back(model.name + "_cg_iterations",
+                         fields->last_iterations(k));
+      }
+    statistics->add_row(row);
+    statistics->write();
+
+    if (parameters.output.write_fields && fields->n_species() > 0)
+      {
+        std::vector<std::pair<std::string, const PETScWrappers::MPI::Vector *>>
+          data;
+        for (unsigned int k = 0; k < fields->n_species(); ++k)
+          data.emplace_back(fields->model(k).name, &fields->solution(k));
+        field_output->write(fields->dof_handler(),
+                            fields->mapping(),
+                            data,
+                            t,
+                            parameters.fields.fe_degree);
+      }
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_progress(const bool force)
+  {
+    const auto   now = std::chrono::steady_clock::now();
+    const double since =
+      std::chrono::duration<double>(now - last_progress).count();
+    if (!force && since < parameters.output.progress_interval)
+      return;
+    last_progress     = now;
+    const auto  &t    = parameters.time;
+    const double done = double(fields->step_number()) / t.n_steps;
+    const double wall = std::chrono::duration<double>(now - loop_start).count();
+    const double rate = fields->step_number() / std::max(wall, 1e-9);
+    const double left = (t.n_steps - fields->step_number()) / rate;
+    std::ostringstream line;
+    line << std::fixed << std::setprecision(1) << "  t = " << fields->time()
+         << " s (" << 100 * done << " %), " << rate << " steps/s, ";
+    if (left < 120)
+      line << std::setprecision(0) << left << " s left";
+    else
+      line << std::setprecision(1) << left / 60 << " min left";
+    pcout << line.str() << std::endl;
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_final_summary() const
+  {
+    pcout << "Fields at t = " << fields->time() << " s:\n";
+    for (unsigned int k = 0; k < fields->n_species(); ++k)
+      {
+        const SpeciesBalance b = fields->balance(k);
+        pcout << "  " << std::left << std::setw(12) << fields->model(k).name
+              << std::right << " min " << b.minimum << ", max " << b.maximum
+              << ", integral " << b.integral << " uM um^" << dim
+              << ", last solve " << fields->last_iterations(k)
+              << " CG iterations\n";
+      }
+    pcout << "  AMG set-ups         " << fields->n_preconditioner_setups()
+          << std::endl;
+  }
+
+  template <int dim>
+  void
   Simulator<dim>::prepare_output()
   {
     TimerOutput::Scope scope(timer, "write run record");
@@ -136,6 +266,13 @@ namespace mvb
                                     input.json,
                                     prm);
     });
+    statistics = std::make_unique<postprocess::StatisticsFile>(
+      (std::filesystem::path(directory) / "statistics.csv").string(),
+      mpi_communicator);
+    if (parameters.output.write_fields)
+      field_output =
+        std::make_unique<postprocess::FieldOutput<dim>>(directory,
+                                                        mpi_communicator);
   }
 
   template <int dim>
@@ -143,7 +280,9 @@ namespace mvb
   Simulator<dim>::validate()
   {
     setup_geometry();
+    setup_fields();
     print_geometry_summary();
+    print_field_summary();
     pcout << "The input is valid." << std::endl;
   }
 
@@ -155,8 +294,10 @@ namespace mvb
     // Every input check (the mesh included) comes before the first file is
     // written, so a bad input leaves no trace and no earlier run is touched.
     setup_geometry();
+    setup_fields();
     prepare_output();
     print_geometry_summary();
+    print_field_summary();
 
     if (parameters.output.write_mesh)
       {
@@ -168,6 +309,23 @@ namespace mvb
           pcout << ' ' << file;
         pcout << std::endl;
       }
+
+    output_results();
+    if (parameters.output.write_fields && fields->n_species() > 0)
+      pcout << "Fields for ParaView: " << output_directory() << "/"
+            << postprocess::FieldOutput<dim>::series_file()
+            << "; statistics: " << output_directory() << "/statistics.csv"
+            << std::endl;
+    pcout << "Time stepping:" << std::endl;
+    loop_start = last_progress = std::chrono::steady_clock::now();
+    for (unsigned int n = 0; n < parameters.time.n_steps; ++n)
+      {
+        fields->advance();
+        if (fields->step_number() % parameters.steps_per_output == 0)
+          output_results();
+        print_progress(fields->step_number() == parameters.time.n_steps);
+      }
+    print_final_summary();
 
     timer.print_summary();
     pcout << "Run complete." << std::endl;

@@ -1,0 +1,141 @@
+#include <physics/expression.h>
+#include <solver/input_error.h>
+
+#include <deal.II/base/function_parser.h>
+
+#include <cmath>
+
+namespace mvb::physics
+{
+  namespace
+  {
+    // muparser knows no constants by default; these make expressions such
+    // as "0.5*(1+sin(2*pi*t/60))" work.
+    std::map<std::string, double>
+    with_standard_constants(std::map<std::string, double> constants)
+    {
+      constants.emplace("pi", M_PI);
+      return constants;
+    }
+
+    // Parses and evaluates once at @p check_point, so that a bad expression
+    // fails while the input is checked, not in the middle of a run.
+    template <int dim>
+    std::shared_ptr<FunctionParser<dim>>
+    parse(const std::string                   &variables,
+          const std::string                   &expression,
+          const std::string                   &path,
+          const std::map<std::string, double> &constants,
+          const Point<dim>                    &check_point,
+          const std::string                   &where,
+          const std::string                   &what)
+    {
+      auto   function = std::make_shared<FunctionParser<dim>>(1);
+      double value    = 0;
+      try
+        {
+          function->initialize(variables,
+                               expression,
+                               with_standard_constants(constants));
+          value = function->value(check_point);
+        }
+      catch (const ExceptionBase &e)
+        {
+          std::ostringstream info;
+          e.print_info(info);
+          std::string names;
+          for (const auto &c : constants)
+            names += ", " + c.first;
+          throw InputError(path,
+                           expression,
+                           "is not a valid expression (" +
+                             one_line(info.str()) + ")",
+                           "write " + what + " using the variables " +
+                             variables + names +
+                             ", pi and muparser functions such as exp, "
+                             "sin, min, max and if-then-else (a ? b : c)");
+        }
+      if (!std::isfinite(value))
+        throw InputError(path,
+                         expression,
+                         "is not finite (value " + to_text(value) + " " +
+                           where + ")",
+                         "give an expression that is finite everywhere in "
+                         "the run");
+      return function;
+    }
+
+    // A FunctionParser<1> of t seen as a Function<dim> of (x, t).
+    template <int dim>
+    class TimeOnlyFunction : public Function<dim>
+    {
+    public:
+      explicit TimeOnlyFunction(std::shared_ptr<FunctionParser<1>> f)
+          : f(std::move(f))
+      {
+      }
+
+      double
+      value(const Point<dim> &, const unsigned int = 0) const override
+      {
+        return f->value(Point<1>(this->get_time()));
+      }
+
+    private:
+      std::shared_ptr<FunctionParser<1>> f;
+    };
+  } // namespace
+
+  template <int dim>
+  std::shared_ptr<Function<dim>>
+  time_expression(const std::string                   &expression,
+                  const std::string                   &path,
+                  const std::map<std::string, double> &constants,
+                  const double                         check_time)
+  {
+    // The time is the parser's only variable, not its "time": then the
+    // FunctionParser<1> is evaluated at the point (t).
+    auto parser = parse<1>("t",
+                           expression,
+                           path,
+                           constants,
+                           Point<1>(check_time),
+                           "at t = " + to_text(check_time),
+                           "an expression of the time t");
+    return std::make_shared<TimeOnlyFunction<dim>>(parser);
+  }
+
+  template <int dim>
+  std::shared_ptr<Function<dim>>
+  space_expression(const std::string                   &expression,
+                   const std::string                   &path,
+                   const std::map<std::string, double> &constants)
+  {
+    return parse<dim>(dim == 2 ? "x,y" : "x,y,z",
+                      expression,
+                      path,
+                      constants,
+                      Point<dim>(),
+                      "at the origin",
+                      "an expression of the position");
+  }
+
+  template std::shared_ptr<Function<2>>
+  time_expression<2>(const std::string &,
+                     const std::string &,
+                     const std::map<std::string, double> &,
+                     double);
+  template std::shared_ptr<Function<3>>
+  time_expression<3>(const std::string &,
+                     const std::string &,
+                     const std::map<std::string, double> &,
+                     double);
+  template std::shared_ptr<Function<2>>
+  space_expression<2>(const std::string &,
+                      const std::string &,
+                      const std::map<std::string, double> &);
+  template std::shared_ptr<Function<3>>
+  space_expression<3>(const std::string &,
+                      const std::string &,
+                      const std::map<std::string, double> &);
+} // namespace mvb::physics

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <deal.II/base/function.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace mvb::physics
+{
+  using namespace dealii;
+
+  /**
+   * A muparser expression of the time t (a flux that a scenario steps, ramps
+   * or pulses), as a Function<dim> that ignores the position. Throws an
+   * mvb::InputError that names @p path if the expression does not parse or
+   * is not finite at t = @p check_time.
+   */
+  template <int dim>
+  std::shared_ptr<Function<dim>>
+  time_expression(const std::string                   &expression,
+                  const std::string                   &path,
+                  const std::map<std::string, double> &constants,
+                  double                               check_time);
+
+  /**
+   * A muparser expression of the position (x, y and, in 3D, z), for initial
+   * values. Same checks as time_expression(), at the origin.
+   */
+  template <int dim>
+  std::shared_ptr<Function<dim>>
+  space_expression(const std::string                   &expression,
+                   const std::string                   &path,
+                   const std::map<std::string, double> &constants);
+} // namespace mvb::physics

@@ -1,0 +1,324 @@
+#include <mesh/boundary_ids.h>
+#include <physics/expression.h>
+#include <physics/species_parameters.h>
+#include <solver/input_error.h>
+
+#include <cmath>
+
+namespace mvb::physics
+{
+  using Patterns::Anything;
+  using Patterns::Bool;
+  using Patterns::Double;
+
+  namespace
+  {
+    void
+    require_positive(const double value, const std::string &path)
+    {
+      if (!(value > 0))
+        throw InputError(path,
+                         to_text(value),
+                         "must be positive",
+                         "give a value > 0");
+    }
+
+    // Every species reports what crossed each part of the cell boundary,
+    // so that statistics.csv has the same columns for every cell.
+    template <int dim>
+    std::vector<BoundaryExchange<dim>>
+    closed_boundaries()
+    {
+      std::vector<BoundaryExchange<dim>> b(3);
+      b[0].boundary = mesh::boundary_id::plasma_membrane;
+      b[0].name     = "plasma_membrane";
+      b[1].boundary = mesh::boundary_id::synapse;
+      b[1].name     = "contact_patch";
+      b[2].boundary = mesh::boundary_id::nuclear_envelope;
+      b[2].name     = "nuclear_envelope";
+      return b;
+    }
+
+    const std::string calcium_path     = "Species/Calcium";
+    const std::string cholesterol_path = "Species/Cholesterol";
+    const std::string cargo_path       = "Species/Cargo";
+  } // namespace
+
+  double
+  CalciumParameters::leak_rate() const
+  {
+    return pump_rate(resting_concentration);
+  }
+
+  double
+  CalciumParameters::pump_rate(const double c) const
+  {
+    // Extended to c < 0 as an odd function: it stays monotone, so an
+    // undershoot of the discrete solution below zero is pulled back instead
+    // of being pumped further down (the even c^2 would do that).
+    const double c2 = c * c;
+    return pump_maximal_rate * c * std::abs(c) /
+           (pump_half_saturation * pump_half_saturation + c2);
+  }
+
+  void
+  SpeciesParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Species");
+    prm.enter_subsection("Calcium");
+    {
+      prm.declare_entry("Enable",
+                        "true",
+                        Bool(),
+                        "Solve for free cytosolic Ca2+ c(x,t). Unit: none.");
+      prm.declare_entry("Diffusion coefficient",
+                        "20",
+                        Double(0),
+                        "D_c, effective (buffered) diffusion coefficient of "
+                        "cytosolic Ca2+ (textbook value). Unit: um^2/s.");
+      prm.declare_entry("Resting concentration",
+                        "0.1",
+                        Double(0),
+                        "c_rest, the steady cytosolic Ca2+ without stimulus. "
+                        "A leak L_c = V_p c_rest^2/(K_p^2 + c_rest^2) balances "
+                        "the pump there. Unit: uM.");
+      prm.declare_entry("Pump maximal rate",
+                        "2",
+                        Double(0),
+                        "V_p, maximal rate of the PMCA/SERCA pump term "
+                        "V_p c^2/(K_p^2 + c^2). Unit: uM/s.");
+      prm.declare_entry("Pump half-saturation",
+                        "0.2",
+                        Double(0),
+                        "K_p, the Ca2+ concentration at which the pump runs "
+                        "at half its maximal rate (Hill coefficient 2). "
+                        "Unit: uM.");
+      prm.declare_entry("Plasma membrane influx",
+                        "0",
+                        Anything(),
+                        "j_Ca(t), inward Ca2+ flux through the plasma "
+                        "membrane (contact patch included), an expression "
+                        "of the time t, e.g. '0.5*(t>=60)' for an "
+                        "ionophore added at 60 s. Unit: uM um/s.");
+      prm.declare_entry("Initial concentration",
+                        "c_rest",
+                        Anything(),
+                        "c(x, t0), an expression of x, y (and z in 3D); the "
+                        "constant c_rest is the resting concentration. "
+                        "Unit: uM.");
+    }
+    prm.leave_subsection();
+    prm.enter_subsection("Cholesterol");
+    {
+      prm.declare_entry("Enable",
+                        "true",
+                        Bool(),
+                        "Solve for the transferable cholesterol pool h(x,t). "
+                        "Unit: none.");
+      prm.declare_entry("Diffusion coefficient",
+                        "1",
+                        Double(0),
+                        "D_h, diffusion coefficient of the transferable "
+                        "sterol pool (textbook value). Unit: um^2/s.");
+      prm.declare_entry("Plasma membrane concentration",
+                        "1",
+                        Double(0),
+                        "h_PM, the pool the cytoplasm exchanges with at the "
+                        "plasma membrane. Cholesterol loading (MbCD-"
+                        "cholesterol) raises it, depletion (MbCD, statins) "
+                        "lowers it. Unit: uM.");
+      prm.declare_entry("Plasma membrane exchange rate",
+                        "0.1",
+                        Double(0),
+                        "k_PM in the Robin exchange -D_h grad(h).n = "
+                        "k_PM (h - h_PM) on the plasma membrane (contact "
+                        "patch included); a transfer velocity. Unit: um/s.");
+      prm.declare_entry("ER synthesis flux",
+                        "0.01",
+                        Anything(),
+                        "j_syn(t), inward flux of newly made cholesterol "
+                        "from the ER across the nuclear envelope, an "
+                        "expression of the time t. Unit: uM um/s.");
+      prm.declare_entry("Initial concentration",
+                        "h_PM",
+                        Anything(),
+                        "h(x, t0), an expression of x, y (and z in 3D); the "
+                        "constant h_PM is the plasma membrane concentration. "
+                        "Unit: uM.");
+    }
+    prm.leave_subsection();
+    prm.enter_subsection("Cargo");
+    {
+      prm.declare_entry("Enable",
+                        "true",
+                        Bool(),
+                        "Solve for endocytosed, ILV-sortable cargo u(x,t). "
+                        "Unit: none.");
+      prm.declare_entry("Diffusion coefficient",
+                        "0.5",
+                        Double(0),
+                        "D_u, effective diffusion coefficient of cargo in "
+                        "early endosomes (textbook value). Unit: um^2/s.");
+      prm.declare_entry("Recycling rate",
+                        "0.005",
+                        Double(0),
+                        "k_rec, first-order return of cargo to the plasma "
+                        "membrane (recycling endosomes). Unit: 1/s.");
+      prm.declare_entry("Endocytic flux",
+                        "0.005",
+                        Anything(),
+                        "j_endo(t), inward flux of cargo by endocytosis "
+                        "across the plasma membrane (contact patch "
+                        "included), an expression of the time t; a pulse-"
+                        "chase is e.g. '0.05*(t<300)'. Unit: uM um/s.");
+      prm.declare_entry("Initial concentration",
+                        "0",
+                        Anything(),
+                        "u(x, t0), an expression of x, y (and z in 3D). "
+                        "Unit: uM.");
+    }
+    prm.leave_subsection();
+    prm.leave_subsection();
+  }
+
+  void
+  SpeciesParameters::parse_parameters(ParameterHandler  &prm,
+                                      const unsigned int dimension,
+                                      const double       start_time)
+  {
+    prm.enter_subsection("Species");
+    prm.enter_subsection("Calcium");
+    {
+      calcium.enabled                = prm.get_bool("Enable");
+      calcium.diffusion_coefficient  = prm.get_double("Diffusion coefficient");
+      calcium.resting_concentration  = prm.get_double("Resting concentration");
+      calcium.pump_maximal_rate      = prm.get_double("Pump maximal rate");
+      calcium.pump_half_saturation   = prm.get_double("Pump half-saturation");
+      calcium.plasma_membrane_influx = prm.get("Plasma membrane influx");
+      calcium.initial_concentration  = prm.get("Initial concentration");
+      if (calcium.enabled)
+        require_positive(calcium.pump_half_saturation,
+                         calcium_path + "/Pump half-saturation");
+    }
+    prm.leave_subsection();
+    prm.enter_subsection("Cholesterol");
+    {
+      auto &h                 = cholesterol;
+      h.enabled               = prm.get_bool("Enable");
+      h.diffusion_coefficient = prm.get_double("Diffusion coefficient");
+      h.plasma_membrane_concentration =
+        prm.get_double("Plasma membrane concentration");
+      h.plasma_membrane_exchange_rate =
+        prm.get_double("Plasma membrane exchange rate");
+      h.synthesis_flux        = prm.get("ER synthesis flux");
+      h.initial_concentration = prm.get("Initial concentration");
+    }
+    prm.leave_subsection();
+    prm.enter_subsection("Cargo");
+    {
+      cargo.enabled               = prm.get_bool("Enable");
+      cargo.diffusion_coefficient = prm.get_double("Diffusion coefficient");
+      cargo.recycling_rate        = prm.get_double("Recycling rate");
+      cargo.endocytic_flux        = prm.get("Endocytic flux");
+      cargo.initial_concentration = prm.get("Initial concentration");
+    }
+    prm.leave_subsection();
+    prm.leave_subsection();
+
+    // Build the models once now: every expression is checked while the
+    // input is, before anything is written.
+    if (dimension == 2)
+      create_models<2>(start_time);
+    else
+      create_models<3>(start_time);
+  }
+
+  template <int dim>
+  std::vector<SpeciesModel<dim>>
+  SpeciesParameters::create_models(const double start_time) const
+  {
+    std::vector<SpeciesModel<dim>> models;
+
+    if (calcium.enabled)
+      {
+        const CalciumParameters p = calcium;
+        SpeciesModel<dim>       m;
+        m.name                  = "calcium";
+        m.diffusion_coefficient = p.diffusion_coefficient;
+        m.constant_source       = p.leak_rate();
+        m.sink.rate             = [p](const double c) {
+          return p.pump_rate(c);
+        };
+        // max over c of d/dc V c^2/(K^2 + c^2), reached at c = K/sqrt(3).
+        m.sink.max_slope = 3. * std::sqrt(3.) / 8. * p.pump_maximal_rate /
+                           p.pump_half_saturation;
+        m.reaction_name = "pump_and_leak";
+        m.boundaries    = closed_boundaries<dim>();
+        const auto influx =
+          time_expression<dim>(p.plasma_membrane_influx,
+                               calcium_path + "/Plasma membrane influx",
+                               {},
+                               start_time);
+        m.boundaries[0].inward_flux = influx;
+        m.boundaries[1].inward_flux = influx;
+        m.initial_value =
+          space_expression<dim>(p.initial_concentration,
+                                calcium_path + "/Initial concentration",
+                                {{"c_rest", p.resting_concentration}});
+        models.push_back(std::move(m));
+      }
+
+    if (cholesterol.enabled)
+      {
+        const CholesterolParameters &p = cholesterol;
+        SpeciesModel<dim>            m;
+        m.name                  = "cholesterol";
+        m.diffusion_coefficient = p.diffusion_coefficient;
+        m.boundaries            = closed_boundaries<dim>();
+        for (unsigned int b = 0; b < 2; ++b)
+          {
+            m.boundaries[b].transfer_coefficient =
+              p.plasma_membrane_exchange_rate;
+            m.boundaries[b].exterior_value = p.plasma_membrane_concentration;
+          }
+        m.boundaries[2].inward_flux =
+          time_expression<dim>(p.synthesis_flux,
+                               cholesterol_path + "/ER synthesis flux",
+                               {},
+                               start_time);
+        m.initial_value =
+          space_expression<dim>(p.initial_concentration,
+                                cholesterol_path + "/Initial concentration",
+                                {{"h_PM", p.plasma_membrane_concentration}});
+        models.push_back(std::move(m));
+      }
+
+    if (cargo.enabled)
+      {
+        const CargoParameters &p = cargo;
+        SpeciesModel<dim>      m;
+        m.name                      = "cargo";
+        m.diffusion_coefficient     = p.diffusion_coefficient;
+        m.decay_rate                = p.recycling_rate;
+        m.reaction_name             = "recycling";
+        m.boundaries                = closed_boundaries<dim>();
+        const auto flux             = time_expression<dim>(p.endocytic_flux,
+                                               cargo_path + "/Endocytic flux",
+                                               {},
+                                               start_time);
+        m.boundaries[0].inward_flux = flux;
+        m.boundaries[1].inward_flux = flux;
+        m.initial_value =
+          space_expression<dim>(p.initial_concentration,
+                                cargo_path + "/Initial concentration",
+                                {});
+        models.push_back(std::move(m));
+      }
+    return models;
+  }
+
+  template std::vector<SpeciesModel<2>>
+  SpeciesParameters::create_models<2>(double) const;
+  template std::vector<SpeciesModel<3>>
+  SpeciesParameters::create_models<3>(double) const;
+} // namespace mvb::physics

@@ -1,0 +1,129 @@
+#include <postprocess/field_output.h>
+#include <postprocess/run_record.h>
+#include <solver/input_error.h>
+
+#include <deal.II/numerics/data_out.h>
+
+#include <filesystem>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace mvb::postprocess
+{
+  namespace fs = std::filesystem;
+
+  template <int dim>
+  FieldOutput<dim>::FieldOutput(const std::string &directory,
+                                const MPI_Comm     communicator)
+      : directory(directory)
+      , mpi_communicator(communicator)
+  {
+    run_collectively(mpi_communicator, true, [&]() {
+      fs::create_directories(fs::path(directory) / "fields");
+    });
+  }
+
+  template <int dim>
+  std::string
+  FieldOutput<dim>::series_file()
+  {
+    return "solution.xdmf";
+  }
+
+  template <int dim>
+  std::string
+  FieldOutput<dim>::write(
+    const DoFHandler<dim> &dof_handler,
+    const Mapping<dim>    &mapping,
+    const std::vector<
+      std::pair<std::string, const PETScWrappers::MPI::Vector *>> &fields,
+    const double                                                   time,
+    const unsigned int                                             subdivisions)
+  {
+    DataOut<dim> data_out;
+    data_out.attach_dof_handler(dof_handler);
+    for (const auto &[name, vector] : fields)
+      data_out.add_data_vector(*vector, name);
+    data_out.build_patches(mapping,
+                           subdivisions,
+                           DataOut<dim>::curved_inner_cells);
+
+    std::ostringstream name;
+    name << "fields/fields-" << std::setw(5) << std::setfill('0')
+         << entries.size() << ".h5";
+    const std::string file      = name.str();
+    const fs::path    path      = fs::path(directory) / file;
+    const std::string temporary = path.string() + ".tmp";
+
+    DataOutBase::DataOutFilter filter(
+      DataOutBase::DataOutFilterFlags(true, true));
+    data_out.write_filtered_data(filter);
+    data_out.write_hdf5_parallel(filter, temporary, mpi_communicator);
+    entries.push_back(
+      data_out.create_xdmf_entry(filter, file, time, mpi_communicator));
+
+    run_collectively(mpi_communicator, true, [&]() {
+      fs::rename(temporary, path);
+      std::ostringstream xdmf;
+      xdmf << "<?xml version=\"1.0\" ?>\n"
+           << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+           << "<Xdmf Version=\"2.0\">\n"
+           << "  <Domain>\n"
+           << "    <Grid Name=\"CellTime\" GridType=\"Collection\" "
+              "CollectionType=\"Temporal\">\n";
+      for (const auto &entry : entries)
+        xdmf << entry.get_xdmf_content(3, ReferenceCells::get_hypercube<dim>());
+      xdmf << "    </Grid>\n"
+           << "  </Domain>\n"
+           << "</Xdmf>\n";
+      write_file_atomically((fs::path(directory) / series_file()).string(),
+                            xdmf.str());
+    });
+    return file;
+  }
+
+  StatisticsFile::StatisticsFile(const std::string &path,
+                                 const MPI_Comm     communicator)
+      : path(path)
+      , mpi_communicator(communicator)
+  {
+  }
+
+  void
+  StatisticsFile::add_row(
+    const std::vector<std::pair<std::string, double>> &values)
+  {
+    if (columns.empty())
+      for (const auto &v : values)
+        columns.push_back(v.first);
+    AssertThrow(values.size() == columns.size(),
+                ExcMessage("statistics rows must all have the same columns"));
+    std::vector<double> row;
+    for (const auto &v : values)
+      row.push_back(v.second);
+    rows.push_back(row);
+  }
+
+  void
+  StatisticsFile::write() const
+  {
+    run_collectively(mpi_communicator, true, [&]() {
+      std::ostringstream out;
+      out << std::setprecision(std::numeric_limits<double>::max_digits10);
+      for (unsigned int c = 0; c < columns.size(); ++c)
+        out << (c > 0 ? "," : "") << columns[c];
+      out << '\n';
+      for (const auto &row : rows)
+        {
+          for (unsigned int c = 0; c < row.size(); ++c)
+            out << (c > 0 ? "," : "") << row[c];
+          out << '\n';
+        }
+      write_file_atomically(path, out.str());
+    });
+  }
+
+  template class FieldOutput<2>;
+  template class FieldOutput<3>;
+} // namespace mvb::postprocess

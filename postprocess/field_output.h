@@ -1,0 +1,77 @@
+#pragma once
+
+#include <deal.II/base/data_out_base.h>
+#include <deal.II/base/mpi.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/mapping.h>
+#include <deal.II/lac/petsc_vector.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mvb::postprocess
+{
+  using namespace dealii;
+
+  /**
+   * The ParaView time series of a run: at each output time one HDF5 file
+   * `fields/fields-NNNNN.h5` (mesh and every field, written in parallel),
+   * and `solution.xdmf`, rewritten at each output, that lists them all with
+   * their times. Each file appears complete or not at all: the HDF5 file is
+   * written under a temporary name and renamed before the XDMF file that
+   * announces it is replaced.
+   */
+  template <int dim>
+  class FieldOutput
+  {
+  public:
+    FieldOutput(const std::string &directory, MPI_Comm communicator);
+
+    /**
+     * Writes the fields (name, vector with ghost values) at @p time. Cells
+     * are subdivided @p subdivisions times so that FE_Q(p) and curved
+     * cells show. Collective. Returns the HDF5 file, relative to the
+     * directory.
+     */
+    std::string
+    write(const DoFHandler<dim> &dof_handler,
+          const Mapping<dim>    &mapping,
+          const std::vector<
+            std::pair<std::string, const PETScWrappers::MPI::Vector *>> &fields,
+          double                                                         time,
+          unsigned int subdivisions);
+
+    /** The file to open in ParaView, relative to the directory. */
+    static std::string
+    series_file();
+
+  private:
+    std::string            directory;
+    MPI_Comm               mpi_communicator;
+    std::vector<XDMFEntry> entries;
+  };
+
+  /**
+   * statistics.csv: a header of column names, one row per output time,
+   * rewritten whole (through a temporary file) at each output so that it is
+   * always complete. Call write() on every rank; rank 0 writes.
+   */
+  class StatisticsFile
+  {
+  public:
+    StatisticsFile(const std::string &path, MPI_Comm communicator);
+
+    void
+    add_row(const std::vector<std::pair<std::string, double>> &values);
+
+    void
+    write() const;
+
+  private:
+    std::string                      path;
+    MPI_Comm                         mpi_communicator;
+    std::vector<std::string>         columns;
+    std::vector<std::vector<double>> rows;
+  };
+} // namespace mvb::postprocess

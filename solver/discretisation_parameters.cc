@@ -1,0 +1,128 @@
+#include <solver/discretisation_parameters.h>
+#include <solver/input_error.h>
+
+#include <cmath>
+
+namespace mvb
+{
+  unsigned int
+  whole_number_of_steps(const double       interval,
+                        const double       step,
+                        const std::string &path,
+                        const std::string &value,
+                        const std::string &what)
+  {
+    const double ratio = interval / step;
+    const double whole = std::round(ratio);
+    if (std::abs(ratio - whole) > 1e-9 * std::max(1., ratio) || whole < 1)
+      throw InputError(path,
+                       value,
+                       what + " is " + to_text(ratio) + " time steps of " +
+                         to_text(step) + " s, not a whole number",
+                       "make it a positive multiple of Time stepping/Time "
+                       "step");
+    if (whole > 1e9)
+      throw InputError(path,
+                       value,
+                       what + " needs " + to_text(whole) + " time steps",
+                       "use a larger Time stepping/Time step");
+    return static_cast<unsigned int>(whole);
+  }
+
+  void
+  TimeSteppingParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Time stepping");
+    {
+      prm.declare_entry("Start time",
+                        "0",
+                        Patterns::Double(),
+                        "Simulated time at the start of the run. Unit: s.");
+      prm.declare_entry("End time",
+                        "60",
+                        Patterns::Double(),
+                        "Simulated time at the end of the run; End time - "
+                        "Start time must be a whole number of time steps. "
+                        "Unit: s.");
+      prm.declare_entry("Time step",
+                        "0.25",
+                        Patterns::Double(0),
+                        "Time step of the reaction-diffusion fields. The "
+                        "schemes are stable for any step (the Ca2+ pump is "
+                        "treated linearly implicitly); accuracy sets the "
+                        "limit. Unit: s.");
+      prm.declare_entry("Scheme",
+                        "BDF2",
+                        Patterns::Selection("BDF1|BDF2"),
+                        "Implicit time scheme: BDF1 (backward Euler, first "
+                        "order) or BDF2 (second order, started with one "
+                        "BDF1 step). Unit: none.");
+    }
+    prm.leave_subsection();
+  }
+
+  void
+  TimeSteppingParameters::parse_parameters(ParameterHandler &prm)
+  {
+    const std::string path = "Time stepping/";
+    prm.enter_subsection("Time stepping");
+    start_time = prm.get_double("Start time");
+    end_time   = prm.get_double("End time");
+    time_step  = prm.get_double("Time step");
+    scheme = prm.get("Scheme") == "BDF1" ? TimeScheme::bdf1 : TimeScheme::bdf2;
+    const std::string end_text = prm.get("End time");
+    prm.leave_subsection();
+
+    if (!(time_step > 0))
+      throw InputError(path + "Time step",
+                       to_text(time_step),
+                       "must be positive",
+                       "give a time step > 0");
+    if (!(end_time > start_time))
+      throw InputError(path + "End time",
+                       end_text,
+                       "is not after Start time = " + to_text(start_time),
+                       "give an End time > Start time");
+    n_steps = whole_number_of_steps(end_time - start_time,
+                                    time_step,
+                                    path + "End time",
+                                    end_text,
+                                    "End time - Start time");
+  }
+
+  void
+  FieldDiscretisationParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Fields");
+    {
+      prm.declare_entry("Finite element degree",
+                        "1",
+                        Patterns::Integer(1, 4),
+                        "Polynomial degree p of the FE_Q(p) elements of every "
+                        "species. Unit: none.");
+      prm.declare_entry("Linear solver tolerance",
+                        "1e-10",
+                        Patterns::Double(1e-15, 1e-2),
+                        "CG (with algebraic multigrid) stops when the "
+                        "residual is below this fraction of the right-hand "
+                        "side. Conservation holds to this tolerance. "
+                        "Unit: none.");
+      prm.declare_entry("Maximum linear iterations",
+                        "1000",
+                        Patterns::Integer(1),
+                        "CG iterations after which a solve counts as failed "
+                        "and the run stops with an error. Unit: none.");
+    }
+    prm.leave_subsection();
+  }
+
+  void
+  FieldDiscretisationParameters::parse_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Fields");
+    fe_degree      = prm.get_integer("Finite element degree");
+    tolerance      = prm.get_double("Linear solver tolerance");
+    max_iterations = prm.get_integer("Maximum linear iterations");
+    prm.leave_subsection();
+  }
+} // namespace mvb

@@ -1,0 +1,737 @@
+#include <solver/field_solver.h>
+#include <solver/input_error.h>
+
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/base/table.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/solver_cg.h>
+#include <deal.II/lac/solver_control.h>
+#include <deal.II/lac/sparsity_tools.h>
+#include <deal.II/lac/vector.h>
+#include <deal.II/numerics/vector_tools.h>
+
+#include <cmath>
+
+// Time discretisation
+// -------------------
+// Each species solves  du/dt + A u = s(u) + b(t)  with A the (constant)
+// diffusion, decay and Robin operator, s(u) the saturable sink plus sources
+// and b(t) the boundary fluxes. BDF1 and BDF2 on a uniform step dt:
+//   (alpha0 u^{n+1} - H^n)/dt + A u^{n+1} = s(u^{n+1}) + b(t_{n+1}),
+//   BDF1: alpha0 = 1,   H^n = u^n,
+//   BDF2: alpha0 = 3/2, H^n = 2 u^n - u^{n-1}/2  (one BDF1 step to start).
+//
+// The sink (the Ca2+ pump, stiff: its slope reaches 6.5/s at the defaults)
+// is treated *linearly implicitly with a constant stabilisation*:
+//   s(u^{n+1}) ~ s(u*) - gamma (u^{n+1} - u*),
+// u* the extrapolation of the scheme's own order (BDF1: u^n, BDF2:
+// 2u^n - u^{n-1}) and gamma the largest slope of the sink. Why not Newton:
+// the Jacobian s'(u) changes every step and everywhere, so Newton would
+// re-assemble the matrix and re-build the AMG hierarchy every step, several
+// times. With a constant gamma the matrix stays the one assembled at the
+// start. The order is kept: the error of the linearisation is
+// (gamma - s'(xi)) (u^{n+1} - u*), O(dt) for BDF1 and O(dt^2) for BDF2.
+// It is stable for every dt: per Fourier mode, with a = gamma dt and
+// b = s' dt in [0, a], the BDF1 amplification (1 + a - b)/(1 + a) lies in
+// [0, 1] and both BDF2 roots stay in the unit disc (checked numerically
+// over a in [1e-3, 1e4]; gamma >= 0.75 max s' suffices, we take max s').
+//
+// Balance: summing the discrete equations over all basis functions (their
+// sum is 1) gives, exactly up to the CG residual,
+//   alpha0 I^{n+1} - I(H^n) = dt * sum of the fluxes F_k^{n+1} of every
+//   process k (each boundary part, the volume terms),
+// with I the integral. For BDF2 this is 3/2 dI^{n+1} - 1/2 dI^n, so each
+// process' amount per step is filtered the same way, a_k^{n+1} =
+// 2/3 dt F_k^{n+1} + 1/3 a_k^n, and the amounts add up to the change of
+// the integral exactly.
+
+namespace mvb
+{
+  template <int dim>
+  struct FieldSolver<dim>::CellQuadratureCache
+  {
+    unsigned int                         dofs_per_cell = 0;
+    unsigned int                         n_q_points    = 0;
+    Table<2, double>                     shape_values; // (i, q)
+    std::vector<types::global_dof_index> dof_indices;  // per cell, flat
+    std::vector<double>                  JxW;          // per cell, flat
+    std::vector<Point<dim>>              points;       // if needed
+  };
+
+  template <int dim>
+  struct FieldSolver<dim>::Species
+  {
+    physics::SpeciesModel<dim>           model;
+    PETScWrappers::MPI::SparseMatrix     matrix;
+    PETScWrappers::PreconditionBoomerAMG preconditioner;
+    PETScWrappers::MPI::Vector           current;  // u^n, owned
+    PETScWrappers::MPI::Vector           previous; // u^{n-1}, owned
+    PETScWrappers::MPI::Vector           ghosted;  // u^n with ghosts
+    // Work vectors of one step, kept to avoid allocations.
+    PETScWrappers::MPI::Vector extrapolated, history, work, rhs, solution;
+    std::vector<double>        flux_integral;
+    double                     stabilisation = 0;
+    std::vector<double>        boundary_amount;
+    std::vector<double>        last_boundary_increment;
+    double                     reaction_amount         = 0;
+    double                     last_reaction_increment = 0;
+    unsigned int               iterations              = 0;
+  };
+
+  template <int dim>
+  FieldSolver<dim>::FieldSolver(
+    const parallel::distributed::Triangulation<dim> &triangulation,
+    const Mapping<dim>                              &mapping,
+    std::vector<physics::SpeciesModel<dim>>          models,
+    const FieldSolverSettings                       &settings,
+    TimerOutput                                     &timer)
+      : mpi_communicator(triangulation.get_communicator())
+      , triangulation(triangulation)
+      , mapping_(mapping)
+      , settings(settings)
+      , timer(timer)
+      , fe(settings.fe_degree)
+      , dof_handler_(triangulation)
+  {
+    AssertThrow(settings.time_step > 0, ExcMessage("time step must be > 0"));
+    for (auto &m : models)
+      {
+        auto s   = std::make_unique<Species>();
+        s->model = std::move(m);
+        // The stabilisation is the sink's largest slope (see above).
+        s->stabilisation = s->model.sink.rate ? s->model.sink.max_slope : 0.;
+        s->boundary_amount.assign(s->model.boundaries.size(), 0.);
+        s->last_boundary_increment.assign(s->model.boundaries.size(), 0.);
+        s->flux_integral.assign(s->model.boundaries.size(), 0.);
+        species.push_back(std::move(s));
+      }
+  }
+
+  template <int dim>
+  FieldSolver<dim>::~FieldSolver() = default;
+
+  template <int dim>
+  void
+  FieldSolver<dim>::setup()
+  {
+    TimerOutput::Scope scope(timer, "fields: setup");
+    dof_handler_.distribute_dofs(fe);
+    locally_owned_dofs = dof_handler_.locally_owned_dofs();
+    DoFTools::extract_locally_relevant_dofs(dof_handler_,
+                                            locally_relevant_dofs);
+
+    constraints.clear();
+    constraints.reinit(locally_relevant_dofs);
+    DoFTools::make_hanging_node_constraints(dof_handler_, constraints);
+    constraints.close();
+
+    DynamicSparsityPattern dsp(locally_relevant_dofs);
+    DoFTools::make_sparsity_pattern(dof_handler_, dsp, constraints, false);
+    SparsityTools::distribute_sparsity_pattern(dsp,
+                                               locally_owned_dofs,
+                                               mpi_communicator,
+                                               locally_relevant_dofs);
+    mass_matrix.reinit(locally_owned_dofs,
+                       locally_owned_dofs,
+                       dsp,
+                       mpi_communicator);
+    volume_weights.reinit(locally_owned_dofs, mpi_communicator);
+    boundary_weights.clear();
+    for (const auto &s : species)
+      {
+        s->matrix.reinit(locally_owned_dofs,
+                         locally_owned_dofs,
+                         dsp,
+                         mpi_communicator);
+        s->current.reinit(locally_owned_dofs, mpi_communicator);
+        s->previous.reinit(locally_owned_dofs, mpi_communicator);
+        for (auto *v :
+             {&s->extrapolated, &s->history, &s->work, &s->rhs, &s->solution})
+          v->reinit(locally_owned_dofs, mpi_communicator);
+        s->ghosted.reinit(locally_owned_dofs,
+                          locally_relevant_dofs,
+                          mpi_communicator);
+        for (const auto &b : s->model.boundaries)
+          if (boundary_weights.find(b.boundary) == boundary_weights.end())
+            boundary_weights[b.boundary].reinit(locally_owned_dofs,
+                                                mpi_communicator);
+      }
+
+    // What the per-step volume terms need, computed once per mesh.
+    bool need_volume_terms = false, need_points = false;
+    for (const auto &s : species)
+      {
+        need_volume_terms |= s->model.has_volume_quadrature_terms();
+        need_points |= static_cast<bool>(s->model.volume_source);
+      }
+    quadrature_cache.reset();
+    if (need_volume_terms)
+      {
+        const QGauss<dim> quadrature(fe.degree + 1);
+        FEValues<dim>     fe_values(mapping_,
+                                fe,
+                                quadrature,
+                                update_JxW_values |
+                                  (need_points ? update_quadrature_points
+                                                   : update_default));
+        auto              cache = std::make_unique<CellQuadratureCache>();
+        cache->dofs_per_cell    = fe.n_dofs_per_cell();
+        cache->n_q_points       = quadrature.size();
+        cache->shape_values.reinit(cache->dofs_per_cell, cache->n_q_points);
+        for (unsigned int i = 0; i < cache->dofs_per_cell; ++i)
+          for (unsigned int q = 0; q < cache->n_q_points; ++q)
+            cache->shape_values(i, q) = fe.shape_value(i, quadrature.point(q));
+        std::vector<types::global_dof_index> dofs(cache->dofs_per_cell);
+        for (const auto &cell : dof_handler_.active_cell_iterators())
+          if (cell->is_locally_owned())
+            {
+              fe_values.reinit(cell);
+              cell->get_dof_indices(dofs);
+              cache->dof_indices.insert(cache->dof_indices.end(),
+                                        dofs.begin(),
+                                        dofs.end());
+              for (unsigned int q = 0; q < cache->n_q_points; ++q)
+                {
+                  cache->JxW.push_back(fe_values.JxW(q));
+                  if (need_points)
+                    cache->points.push_back(fe_values.quadrature_point(q));
+                }
+            }
+        quadrature_cache = std::move(cache);
+      }
+
+    // The weights are needed from the start (statistics at t0); the matrix
+    // for the first step is the BDF1 one.
+    assemble_matrices(1. / settings.time_step);
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::assemble_matrices(const double leading_coefficient)
+  {
+    TimerOutput::Scope    scope(timer, "fields: assemble matrices");
+    const QGauss<dim>     quadrature(fe.degree + 1);
+    const QGauss<dim - 1> face_quadrature(fe.degree + 1);
+    FEValues<dim>         fe_values(mapping_,
+                            fe,
+                            quadrature,
+                            update_values | update_gradients |
+                              update_JxW_values);
+    FEFaceValues<dim>     fe_face_values(mapping_,
+                                     fe,
+                                     face_quadrature,
+                                     update_values | update_JxW_values);
+    const unsigned int    n = fe.n_dofs_per_cell();
+    FullMatrix<double> cell_mass(n, n), cell_stiffness(n, n), cell_matrix(n, n);
+    Vector<double>     cell_weights(n);
+    std::map<types::boundary_id, FullMatrix<double>> face_mass;
+    std::map<types::boundary_id, Vector<double>>     face_weights;
+    std::vector<types::global_dof_index>             dofs(n);
+
+    mass_matrix    = 0;
+    volume_weights = 0;
+    for (auto &[id, w] : boundary_weights)
+      w = 0;
+    for (auto &s : species)
+      s->matrix = 0;
+
+    for (const auto &cell : dof_handler_.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          fe_values.reinit(cell);
+          cell->get_dof_indices(dofs);
+          cell_mass      = 0;
+          cell_stiffness = 0;
+          cell_weights   = 0;
+          for (unsigned int q = 0; q < quadrature.size(); ++q)
+            {
+              const double JxW = fe_values.JxW(q);
+              for (unsigned int i = 0; i < n; ++i)
+                {
+                  const double phi_i = fe_values.shape_value(i, q);
+                  cell_weights(i) += phi_i * JxW;
+                  for (unsigned int j = 0; j < n; ++j)
+                    {
+                      cell_mass(i, j) +=
+                        phi_i * fe_values.shape_value(j, q) * JxW;
+                      cell_stiffness(i, j) += fe_values.shape_grad(i, q) *
+                                              fe_values.shape_grad(j, q) * JxW;
+                    }
+                }
+            }
+
+          for (auto &[id, m] : face_mass)
+            m = 0;
+          for (auto &[id, w] : face_weights)
+            w = 0;
+          for (const unsigned int f : cell->face_indices())
+            if (cell->face(f)->at_boundary() &&
+                boundary_weights.count(cell->face(f)->boundary_id()) > 0)
+              {
+                const types::boundary_id id = cell->face(f)->boundary_id();
+                fe_face_values.reinit(cell, f);
+                FullMatrix<double> &m = face_mass[id];
+                Vector<double>     &w = face_weights[id];
+                m.reinit(n, n, /*omit_zeroing*/ m.m() == n);
+                w.reinit(n, /*omit_zeroing*/ w.size() == n);
+                for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                  {
+                    const double JxW = fe_face_values.JxW(q);
+                    for (unsigned int i = 0; i < n; ++i)
+                      {
+                        const double phi_i = fe_face_values.shape_value(i, q);
+                        w(i) += phi_i * JxW;
+                        for (unsigned int j = 0; j < n; ++j)
+                          m(i, j) +=
+                            phi_i * fe_face_values.shape_value(j, q) * JxW;
+                      }
+                  }
+              }
+
+          constraints.distribute_local_to_global(cell_mass, dofs, mass_matrix);
+          constraints.distribute_local_to_global(cell_weights,
+                                                 dofs,
+                                                 volume_weights);
+          for (const auto &[id, w] : face_weights)
+            constraints.distribute_local_to_global(w,
+                                                   dofs,
+                                                   boundary_weights[id]);
+
+          for (auto &s : species)
+            {
+              const auto &model = s->model;
+              cell_matrix.equ(leading_coefficient + model.decay_rate +
+                                s->stabilisation,
+                              cell_mass,
+                              model.diffusion_coefficient,
+                              cell_stiffness);
+              for (const auto &b : model.boundaries)
+                if (b.transfer_coefficient != 0)
+                  {
+                    const auto it = face_mass.find(b.boundary);
+                    if (it != face_mass.end())
+                      cell_matrix.add(b.transfer_coefficient, it->second);
+                  }
+              constraints.distribute_local_to_global(cell_matrix,
+                                                     dofs,
+                                                     s->matrix);
+            }
+          // Faces of other cells must not see this cell's face terms.
+          face_mass.clear();
+          face_weights.clear();
+        }
+
+    mass_matrix.compress(VectorOperation::add);
+    volume_weights.compress(VectorOperation::add);
+    volume_measure = volume_weights.mean_value() * volume_weights.size();
+    for (auto &[id, w] : boundary_weights)
+      {
+        w.compress(VectorOperation::add);
+        boundary_measure[id] = w.mean_value() * w.size();
+      }
+    for (auto &s : species)
+      s->matrix.compress(VectorOperation::add);
+    assembled_coefficient = leading_coefficient;
+
+    TimerOutput::Scope amg_scope(timer, "fields: AMG setup");
+    for (auto &s : species)
+      {
+        PETScWrappers::PreconditionBoomerAMG::AdditionalData data;
+        data.symmetric_operator = true;
+        // hypre's advice: 0.25 for 2D problems, 0.5 for 3D.
+        data.strong_threshold = (dim == 3 ? 0.5 : 0.25);
+        s->preconditioner.initialize(s->matrix, data);
+        ++n_amg_setups;
+      }
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::initialize(const double t0)
+  {
+    for (auto &s : species)
+      {
+        s->model.initial_value->set_time(t0);
+        VectorTools::interpolate(mapping_,
+                                 dof_handler_,
+                                 *s->model.initial_value,
+                                 s->current);
+        constraints.distribute(s->current);
+        s->previous = s->current;
+        s->ghosted  = s->current;
+        std::fill(s->boundary_amount.begin(), s->boundary_amount.end(), 0.);
+        std::fill(s->last_boundary_increment.begin(),
+                  s->last_boundary_increment.end(),
+                  0.);
+        s->reaction_amount = s->last_reaction_increment = 0;
+      }
+    start_time    = t0;
+    step          = 0;
+    have_previous = false;
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::initialize(const double                        t0,
+                               const std::vector<Function<dim> *> &previous)
+  {
+    AssertThrow(previous.size() == species.size(),
+                ExcMessage("one previous state per species is needed"));
+    initialize(t0);
+    for (unsigned int k = 0; k < species.size(); ++k)
+      {
+        previous[k]->set_time(t0 - settings.time_step);
+        VectorTools::interpolate(mapping_,
+                                 dof_handler_,
+                                 *previous[k],
+                                 species[k]->previous);
+        constraints.distribute(species[k]->previous);
+      }
+    have_previous = true;
+  }
+
+  template <int dim>
+  double
+  FieldSolver<dim>::boundary_flux_integral(
+    const physics::BoundaryExchange<dim> &b,
+    const double                          t_new,
+    PETScWrappers::MPI::Vector           *rhs) const
+  {
+    if (!b.inward_flux)
+      return 0;
+    b.inward_flux->set_time(t_new);
+    if (b.flux_uniform_in_space)
+      {
+        const double j = b.inward_flux->value(Point<dim>());
+        (void)rhs;
+        return j; // times the measure, by the caller
+      }
+
+    // A flux that varies along the boundary (manufactured solutions).
+    const QGauss<dim - 1>                face_quadrature(fe.degree + 1);
+    FEFaceValues<dim>                    fe_face_values(mapping_,
+                                     fe,
+                                     face_quadrature,
+                                     update_values | update_JxW_values |
+                                       update_quadrature_points);
+    const unsigned int                   n = fe.n_dofs_per_cell();
+    Vector<double>                       cell_rhs(n);
+    std::vector<types::global_dof_index> dofs(n);
+    double                               integral = 0;
+    for (const auto &cell : dof_handler_.active_cell_iterators())
+      if (cell->is_locally_owned() && cell->at_boundary())
+        {
+          cell_rhs = 0;
+          bool any = false;
+          for (const unsigned int f : cell->face_indices())
+            if (cell->face(f)->at_boundary() &&
+                cell->face(f)->boundary_id() == b.boundary)
+              {
+                any = true;
+                fe_face_values.reinit(cell, f);
+                for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                  {
+                    const double j_JxW =
+                      b.inward_flux->value(fe_face_values.quadrature_point(q)) *
+                      fe_face_values.JxW(q);
+                    integral += j_JxW;
+                    for (unsigned int i = 0; i < n; ++i)
+                      cell_rhs(i) += fe_face_values.shape_value(i, q) * j_JxW;
+                  }
+              }
+          if (any)
+            {
+              cell->get_dof_indices(dofs);
+              constraints.distribute_local_to_global(cell_rhs, dofs, *rhs);
+            }
+        }
+    return integral;
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::assemble_right_hand_side(
+    Species                          &s,
+    const PETScWrappers::MPI::Vector &extrapolated,
+    const PETScWrappers::MPI::Vector &history,
+    const double                      t_new,
+    double                           &volume_integral)
+  {
+    TimerOutput::Scope scope(timer, "fields: assemble right-hand side");
+    const auto        &model = s.model;
+    auto              &rhs   = s.rhs;
+    rhs                      = 0;
+    volume_integral          = 0;
+
+    // Volume terms that need quadrature: the sink at the extrapolated state
+    // and a prescribed source, from the cached weights and shape values.
+    if (model.has_volume_quadrature_terms())
+      {
+        const CellQuadratureCache &c = *quadrature_cache;
+        s.ghosted                    = extrapolated;
+        if (model.volume_source)
+          model.volume_source->set_time(t_new);
+        Vector<double>                       cell_rhs(c.dofs_per_cell);
+        std::vector<types::global_dof_index> dofs(c.dofs_per_cell);
+        std::vector<double>                  u_local(c.dofs_per_cell);
+        const std::size_t n_cells = c.dof_indices.size() / c.dofs_per_cell;
+        for (std::size_t k = 0; k < n_cells; ++k)
+          {
+            for (unsigned int i = 0; i < c.dofs_per_cell; ++i)
+              {
+                dofs[i]    = c.dof_indices[k * c.dofs_per_cell + i];
+                u_local[i] = s.ghosted(dofs[i]);
+              }
+            cell_rhs = 0;
+            for (unsigned int q = 0; q < c.n_q_points; ++q)
+              {
+                double u_q = 0;
+                for (unsigned int i = 0; i < c.dofs_per_cell; ++i)
+                  u_q += c.shape_values(i, q) * u_local[i];
+                double value = 0;
+                if (model.sink.rate)
+                  value -= model.sink.rate(u_q);
+                if (model.volume_source)
+                  value +=
+                    model.volume_source->value(c.points[k * c.n_q_points + q]);
+                const double value_JxW = value * c.JxW[k * c.n_q_points + q];
+                volume_integral += value_JxW;
+                for (unsigned int i = 0; i < c.dofs_per_cell; ++i)
+                  cell_rhs(i) += c.shape_values(i, q) * value_JxW;
+              }
+            constraints.distribute_local_to_global(cell_rhs, dofs, rhs);
+          }
+      }
+
+    for (unsigned int k = 0; k < model.boundaries.size(); ++k)
+      if (!model.boundaries[k].flux_uniform_in_space)
+        s.flux_integral[k] =
+          boundary_flux_integral(model.boundaries[k], t_new, &rhs);
+    rhs.compress(VectorOperation::add);
+
+    // Mass terms: history over dt plus the stabilisation at u*.
+    s.work = history;
+    s.work *= 1. / settings.time_step;
+    if (s.stabilisation != 0)
+      s.work.add(s.stabilisation, extrapolated);
+    mass_matrix.vmult_add(rhs, s.work);
+
+    if (model.constant_source != 0)
+      rhs.add(model.constant_source, volume_weights);
+
+    for (unsigned int k = 0; k < model.boundaries.size(); ++k)
+      {
+        const auto &b = model.boundaries[k];
+        if (b.flux_uniform_in_space)
+          {
+            const double j = boundary_flux_integral(b, t_new, nullptr);
+            if (j != 0)
+              rhs.add(j, boundary_weights.at(b.boundary));
+            s.flux_integral[k] = j * boundary_measure.at(b.boundary);
+          }
+        if (b.transfer_coefficient != 0)
+          rhs.add(b.transfer_coefficient * b.exterior_value,
+                  boundary_weights.at(b.boundary));
+      }
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::solve(Species &s, const double t_new)
+  {
+    const bool   bdf2 = (settings.scheme == TimeScheme::bdf2 && have_previous);
+    const double dt   = settings.time_step;
+    auto        &u_star  = s.extrapolated;
+    auto        &history = s.history;
+    u_star               = s.current;
+    history              = s.current;
+    if (bdf2)
+      {
+        u_star.sadd(2., -1., s.previous);
+        history.sadd(2., -0.5, s.previous);
+      }
+
+    double volume_integral = 0;
+    assemble_right_hand_side(s, u_star, history, t_new, volume_integral);
+
+    TimerOutput::Scope scope(timer, "fields: solve");
+    const double       rhs_norm = s.rhs.l2_norm();
+    if (!std::isfinite(rhs_norm))
+      throw SimulationError("species '" + s.model.name +
+                            "': the right-hand side is not finite at step " +
+                            std::to_string(step + 1) +
+                            ", t = " + to_text(t_new) +
+                            " s (check its fluxes and sources)");
+    s.solution = u_star;
+    SolverControl control(settings.max_iterations,
+                          settings.tolerance * rhs_norm,
+                          false,
+                          false);
+    try
+      {
+        SolverCG<PETScWrappers::MPI::Vector> cg(control);
+        cg.solve(s.matrix, s.solution, s.rhs, s.preconditioner);
+      }
+    catch (const SolverControl::NoConvergence &e)
+      {
+        throw SimulationError(
+          "species '" + s.model.name +
+          "': the linear solver did not converge "
+          "at step " +
+          std::to_string(step + 1) + ", t = " + to_text(t_new) +
+          " s (residual " + to_text(e.last_residual) + " after " +
+          std::to_string(e.last_step) + " CG iterations, target " +
+          to_text(control.tolerance()) +
+          "); raise Fields/Maximum linear iterations or check the input");
+      }
+    s.iterations = control.last_step();
+    constraints.distribute(s.solution);
+
+    // What each process contributed in this step (see the top of the file).
+    const auto  &model    = s.model;
+    const double integral = volume_weights * s.solution;
+    if (!std::isfinite(integral))
+      throw SimulationError(
+        "species '" + model.name + "': the solution is not finite at step " +
+        std::to_string(step + 1) + ", t = " + to_text(t_new) + " s");
+    std::vector<double> local_sums(model.boundaries.size() + 1, 0.);
+    local_sums.back() = volume_integral;
+    for (unsigned int k = 0; k < model.boundaries.size(); ++k)
+      if (!model.boundaries[k].flux_uniform_in_space)
+        local_sums[k] = s.flux_integral[k];
+    Utilities::MPI::sum(local_sums, mpi_communicator, local_sums);
+
+    double reaction = local_sums.back() +
+                      model.constant_source * volume_measure -
+                      model.decay_rate * integral;
+    if (s.stabilisation != 0)
+      reaction += s.stabilisation * (volume_weights * u_star - integral);
+
+    const auto filtered = [&](const double rate, double &last) {
+      const double a = bdf2 ? 2. / 3. * dt * rate + 1. / 3. * last : dt * rate;
+      last           = a;
+      return a;
+    };
+    s.reaction_amount += filtered(reaction, s.last_reaction_increment);
+    for (unsigned int k = 0; k < model.boundaries.size(); ++k)
+      {
+        const auto &b = model.boundaries[k];
+        double      flux =
+          b.flux_uniform_in_space ? s.flux_integral[k] : local_sums[k];
+        if (b.transfer_coefficient != 0)
+          flux -= b.transfer_coefficient *
+                  (boundary_weights.at(b.boundary) * s.solution -
+                   b.exterior_value * boundary_measure.at(b.boundary));
+        s.boundary_amount[k] += filtered(flux, s.last_boundary_increment[k]);
+      }
+
+    s.previous = s.current;
+    s.current  = s.solution;
+    s.ghosted  = s.current;
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::advance()
+  {
+    const bool   bdf2  = (settings.scheme == TimeScheme::bdf2 && have_previous);
+    const double alpha = (bdf2 ? 1.5 : 1.) / settings.time_step;
+    if (alpha != assembled_coefficient)
+      assemble_matrices(alpha);
+
+    const double t_new = start_time + (step + 1) * settings.time_step;
+    for (auto &s : species)
+      solve(*s, t_new);
+    ++step;
+    have_previous = true;
+  }
+
+  template <int dim>
+  double
+  FieldSolver<dim>::time() const
+  {
+    return start_time + step * settings.time_step;
+  }
+
+  template <int dim>
+  unsigned int
+  FieldSolver<dim>::step_number() const
+  {
+    return step;
+  }
+
+  template <int dim>
+  unsigned int
+  FieldSolver<dim>::n_species() const
+  {
+    return species.size();
+  }
+
+  template <int dim>
+  const physics::SpeciesModel<dim> &
+  FieldSolver<dim>::model(const unsigned int k) const
+  {
+    return species.at(k)->model;
+  }
+
+  template <int dim>
+  const PETScWrappers::MPI::Vector &
+  FieldSolver<dim>::solution(const unsigned int k) const
+  {
+    return species.at(k)->ghosted;
+  }
+
+  template <int dim>
+  const DoFHandler<dim> &
+  FieldSolver<dim>::dof_handler() const
+  {
+    return dof_handler_;
+  }
+
+  template <int dim>
+  const Mapping<dim> &
+  FieldSolver<dim>::mapping() const
+  {
+    return mapping_;
+  }
+
+  template <int dim>
+  SpeciesBalance
+  FieldSolver<dim>::balance(const unsigned int k) const
+  {
+    const Species &s = *species.at(k);
+    SpeciesBalance b;
+    b.integral = volume_weights * s.current;
+    // deal.II 9.4 deprecates VectorBase::min()/max() (complex scalars);
+    // PETSc's own reductions are what they called.
+    PetscReal minimum = 0, maximum = 0;
+    AssertThrow(VecMin(s.current, nullptr, &minimum) == 0 &&
+                  VecMax(s.current, nullptr, &maximum) == 0,
+                ExcMessage("PETSc could not reduce a field"));
+    b.minimum         = minimum;
+    b.maximum         = maximum;
+    b.boundary_amount = s.boundary_amount;
+    b.reaction_amount = s.reaction_amount;
+    return b;
+  }
+
+  template <int dim>
+  unsigned int
+  FieldSolver<dim>::last_iterations(const unsigned int k) const
+  {
+    return species.at(k)->iterations;
+  }
+
+  template <int dim>
+  unsigned int
+  FieldSolver<dim>::n_preconditioner_setups() const
+  {
+    return n_amg_setups;
+  }
+
+  template class FieldSolver<2>;
+  template class FieldSolver<3>;
+} // namespace mvb

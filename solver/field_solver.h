@@ -1,0 +1,184 @@
+#pragma once
+
+#include <physics/species_model.h>
+
+#include <deal.II/base/timer.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/mapping.h>
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/petsc_precondition.h>
+#include <deal.II/lac/petsc_sparse_matrix.h>
+#include <deal.II/lac/petsc_vector.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mvb
+{
+  using namespace dealii;
+
+  enum class TimeScheme
+  {
+    bdf1,
+    bdf2
+  };
+
+  struct FieldSolverSettings
+  {
+    unsigned int fe_degree = 1;
+    TimeScheme   scheme    = TimeScheme::bdf2;
+    double       time_step = 0.1;
+
+    /** CG stops when |residual| <= tolerance |right-hand side|. */
+    double       tolerance      = 1e-10;
+    unsigned int max_iterations = 1000;
+  };
+
+  /**
+   * Where one species stands: its integral over the cytoplasm, the extreme
+   * nodal values, and the amounts (uM um^3 in 3D, uM um^2 in 2D) that have
+   * entered across each boundary of its model and been made by its volume
+   * terms since the start. The amounts are those of the discrete scheme, so
+   *   integral(t) - integral(t0) = sum of boundary amounts + reaction amount
+   * holds to the linear solver's tolerance, for BDF1 and BDF2 alike.
+   */
+  struct SpeciesBalance
+  {
+    double              integral = 0;
+    double              minimum  = 0;
+    double              maximum  = 0;
+    std::vector<double> boundary_amount;
+    double              reaction_amount = 0;
+  };
+
+  /**
+   * Reaction-diffusion fields on the cell mesh: all species share one
+   * DoFHandler with FE_Q(p) and one mass matrix; each has its own system
+   * matrix and algebraic multigrid preconditioner (BoomerAMG), assembled and
+   * set up once and again only when the time step, the scheme's leading
+   * coefficient or the mesh changes. A time step assembles right-hand sides
+   * only. See field_solver.cc for the time discretisation.
+   */
+  template <int dim>
+  class FieldSolver
+  {
+  public:
+    FieldSolver(const parallel::distributed::Triangulation<dim> &triangulation,
+                const Mapping<dim>                              &mapping,
+                std::vector<physics::SpeciesModel<dim>>          species,
+                const FieldSolverSettings                       &settings,
+                TimerOutput                                     &timer);
+
+    ~FieldSolver();
+
+    /** Distributes DoFs and assembles the matrices; call after each mesh
+     * change. */
+    void
+    setup();
+
+    /** Sets each species to its initial value at @p start_time. */
+    void
+    initialize(double start_time);
+
+    /**
+     * As initialize(), and also sets the state one step earlier from
+     * @p previous (one function per species, evaluated at start_time -
+     * time_step), so that BDF2 needs no first-order start-up step.
+     */
+    void
+    initialize(double start_time, const std::vector<Function<dim> *> &previous);
+
+    /** One time step: time() grows by the time step. */
+    void
+    advance();
+
+    double
+    time() const;
+
+    unsigned int
+    step_number() const;
+
+    unsigned int
+    n_species() const;
+
+    const physics::SpeciesModel<dim> &
+    model(unsigned int species) const;
+
+    /** The species' current field, with ghost values. */
+    const PETScWrappers::MPI::Vector &
+    solution(unsigned int species) const;
+
+    const DoFHandler<dim> &
+    dof_handler() const;
+
+    const Mapping<dim> &
+    mapping() const;
+
+    /** Collective. */
+    SpeciesBalance
+    balance(unsigned int species) const;
+
+    /** CG iterations of the species' last solve. */
+    unsigned int
+    last_iterations(unsigned int species) const;
+
+    /** Number of AMG set-ups so far (all species). */
+    unsigned int
+    n_preconditioner_setups() const;
+
+  private:
+    struct Species;
+    struct CellQuadratureCache;
+
+    void
+    assemble_matrices(double leading_coefficient);
+
+    void
+    assemble_right_hand_side(Species                          &s,
+                             const PETScWrappers::MPI::Vector &extrapolated,
+                             const PETScWrappers::MPI::Vector &history,
+                             double                            t_new,
+                             double                           &volume_integral);
+
+    double
+    boundary_flux_integral(const physics::BoundaryExchange<dim> &b,
+                           double                                t_new,
+                           PETScWrappers::MPI::Vector           *rhs) const;
+
+    void
+    solve(Species &s, double t_new);
+
+    MPI_Comm                                         mpi_communicator;
+    const parallel::distributed::Triangulation<dim> &triangulation;
+    const Mapping<dim>                              &mapping_;
+    FieldSolverSettings                              settings;
+    TimerOutput                                     &timer;
+
+    FE_Q<dim>                 fe;
+    DoFHandler<dim>           dof_handler_;
+    IndexSet                  locally_owned_dofs;
+    IndexSet                  locally_relevant_dofs;
+    AffineConstraints<double> constraints;
+
+    PETScWrappers::MPI::SparseMatrix mass_matrix;
+    // Integrals of the basis functions over the cytoplasm and over each
+    // boundary part: they turn sums of equations into integrals.
+    PETScWrappers::MPI::Vector                               volume_weights;
+    std::map<types::boundary_id, PETScWrappers::MPI::Vector> boundary_weights;
+    std::map<types::boundary_id, double>                     boundary_measure;
+    double                                                   volume_measure = 0;
+
+    std::unique_ptr<CellQuadratureCache>  quadrature_cache;
+    std::vector<std::unique_ptr<Species>> species;
+
+    double       start_time            = 0;
+    unsigned int step                  = 0;
+    double       assembled_coefficient = -1;
+    unsigned int n_amg_setups          = 0;
+    bool         have_previous         = false;
+  };
+} // namespace mvb
