@@ -12,6 +12,26 @@ if(NOT MVBSIM_MPIEXEC)
   find_program(MVBSIM_MPIEXEC NAMES mpiexec mpirun REQUIRED)
 endif()
 
+# The Python that test scripts run with: it must have h5py and numpy (Debian's
+# python3-h5py). A python3 first on the PATH (a virtual environment) may lack
+# them, so each candidate is tried.
+if(NOT MVBSIM_PYTHON)
+  find_package(Python3 COMPONENTS Interpreter)
+  foreach(candidate ${Python3_EXECUTABLE} /usr/bin/python3)
+    execute_process(COMMAND ${candidate} -c "import h5py, numpy"
+      RESULT_VARIABLE result OUTPUT_QUIET ERROR_QUIET)
+    if(result EQUAL 0)
+      set(MVBSIM_PYTHON ${candidate} CACHE FILEPATH
+        "Python 3 with h5py and numpy, for tests")
+      break()
+    endif()
+  endforeach()
+  if(NOT MVBSIM_PYTHON)
+    message(FATAL_ERROR "no python3 with h5py and numpy: install python3-h5py "
+      "(cmake/install-dependencies.sh does)")
+  endif()
+endif()
+
 # The command prefix that runs N ranks.
 function(mvbsim_mpi_prefix ranks out)
   set(${out} ${MVBSIM_MPIEXEC} -np ${ranks} ${MVBSIM_MPIEXEC_PREFLAGS}

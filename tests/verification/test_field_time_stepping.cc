@@ -1,0 +1,322 @@
+// Temporal order of BDF1 and BDF2 with the linearly implicit Ca2+ pump, on
+// problems whose exact solution is known; the resting state of Ca2+.
+
+#include "field_test_helpers.h"
+
+#include <catch2/catch.hpp>
+
+#include <deal.II/base/conditional_ostream.h>
+#include <deal.II/fe/mapping_q.h>
+#include <deal.II/grid/grid_generator.h>
+
+#include <iostream>
+
+namespace
+{
+  using namespace dealii;
+  using namespace mvb;
+  using namespace mvb::testing;
+
+  ConditionalOStream
+  root_out()
+  {
+    return ConditionalOStream(std::cout,
+                              Utilities::MPI::this_mpi_process(
+                                MPI_COMM_WORLD) == 0);
+  }
+
+  FieldSolverSettings
+  settings_for(const TimeScheme scheme, const double dt)
+  {
+    FieldSolverSettings s;
+    s.fe_degree = 1;
+    s.scheme    = scheme;
+    s.time_step = dt;
+    s.tolerance = 1e-13;
+    return s;
+  }
+
+  // Uniform Ca2+ relaxing from c0 under pump and leak,
+  //   dc/dt = L - V c^2/(K^2 + c^2),  L = V c_r^2/(K^2 + c_r^2),
+  // integrates exactly to t(c) = -[(c - c0) + (K^2 + c_r^2)/(2 c_r)
+  //   (ln|(c - c_r)/(c + c_r)| - ln|(c0 - c_r)/(c0 + c_r)|)]/(V - L);
+  // c(t) by bisection between c_r and c0.
+  double
+  relaxing_calcium(const double t,
+                   const double c0,
+                   const double c_r,
+                   const double V,
+                   const double K)
+  {
+    const double L         = V * c_r * c_r / (K * K + c_r * c_r);
+    const auto   log_ratio = [&](const double c) {
+      return std::log(std::abs((c - c_r) / (c + c_r)));
+    };
+    const auto time_of = [&](const double c) {
+      return -((c - c0) + (K * K + c_r * c_r) / (2 * c_r) *
+                            (log_ratio(c) - log_ratio(c0))) /
+             (V - L);
+    };
+    double lo = c_r * (1 + 1e-15), hi = c0;
+    for (unsigned int i = 0; i < 200; ++i)
+      {
+        const double mid             = 0.5 * (lo + hi);
+        (time_of(mid) > t ? lo : hi) = mid;
+      }
+    return 0.5 * (lo + hi);
+  }
+
+  double
+  calcium_error(const TimeScheme scheme, const double dt)
+  {
+    TestCell<2> cell("set Shape = round cell\nset Global refinements = 0");
+    const RunParameters p = parameters_from(
+      "subsection Geometry\n set Dimension = 2\n set Shape = round cell\nend\n"
+      "subsection Species\n"
+      " subsection Calcium\n  set Initial concentration = 0.6\n end\n"
+      " subsection Cholesterol\n  set Enable = false\n end\n"
+      " subsection Cargo\n  set Enable = false\n end\n"
+      "end\n");
+    TimerOutput    timer(MPI_COMM_WORLD,
+                      std::cout,
+                      TimerOutput::never,
+                      TimerOutput::wall_times);
+    FieldSolver<2> solver(cell.triangulation,
+                          cell.mapping,
+                          p.species.create_models<2>(0.),
+                          settings_for(scheme, dt),
+                          timer);
+    solver.setup();
+    solver.initialize(0.);
+    // Mid-way through the fall from 0.6 uM towards rest.
+    const double end_time = 0.4;
+    while (solver.time() < end_time - 1e-12)
+      solver.advance();
+    const auto          &ca    = p.species.calcium;
+    const double         exact = relaxing_calcium(end_time,
+                                          0.6,
+                                          ca.resting_concentration,
+                                          ca.pump_maximal_rate,
+                                          ca.pump_half_saturation);
+    const SpeciesBalance b     = solver.balance(0);
+    // A uniform start stays uniform: the nodal extremes are the solution.
+    return std::max(std::abs(b.maximum - exact), std::abs(b.minimum - exact));
+  }
+
+  // u = (1 + x^2 + y^2/2 + xy/4)(1.2 + sin t) on the unit square with
+  // FE_Q(2): the space discretisation is exact, so the error is the time
+  // stepper's. Diffusion, decay, the saturable sink and a boundary flux
+  // with Robin exchange are all active.
+  constexpr double D = 0.8, decay = 0.3, V = 3., K = 0.5, kappa = 0.7,
+                   u_ext = 0.4;
+
+  double
+  polynomial(const Point<2> &x)
+  {
+    return 1 + x[0] * x[0] + 0.5 * x[1] * x[1] + 0.25 * x[0] * x[1];
+  }
+
+  double
+  exact_value(const Point<2> &x, const double t)
+  {
+    return polynomial(x) * (1.2 + std::sin(t));
+  }
+
+  Tensor<1, 2>
+  exact_gradient(const Point<2> &x, const double t)
+  {
+    Tensor<1, 2> g;
+    g[0] = 2 * x[0] + 0.25 * x[1];
+    g[1] = x[1] + 0.25 * x[0];
+    return (1.2 + std::sin(t)) * g;
+  }
+
+  double
+  sink(const double u)
+  {
+    return V * u * u / (K * K + u * u);
+  }
+
+  double
+  manufactured_error(const TimeScheme scheme, const double dt)
+  {
+    parallel::distributed::Triangulation<2> triangulation(MPI_COMM_WORLD);
+    GridGenerator::hyper_cube(triangulation, 0., 1.);
+    triangulation.refine_global(2);
+    MappingQCache<2> mapping(1);
+    mapping.initialize(MappingQ<2>(1), triangulation);
+
+    physics::SpeciesModel<2> m;
+    m.name                  = "u";
+    m.diffusion_coefficient = D;
+    m.decay_rate            = decay;
+    m.sink.rate             = sink;
+    m.sink.max_slope        = 3. * std::sqrt(3.) / 8. * V / K;
+    m.initial_value         = function_of<2>(exact_value, exact_gradient);
+    m.volume_source = function_of<2>([](const Point<2> &x, const double t) {
+      const double u = exact_value(x, t);
+      // du/dt - D lap(u) + decay u + sink(u); lap(polynomial) = 3
+      return polynomial(x) * std::cos(t) - D * 3. * (1.2 + std::sin(t)) +
+             decay * u + sink(u);
+    });
+    physics::BoundaryExchange<2> wall;
+    wall.boundary              = 0;
+    wall.name                  = "wall";
+    wall.transfer_coefficient  = kappa;
+    wall.exterior_value        = u_ext;
+    wall.flux_uniform_in_space = false;
+    wall.inward_flux = function_of<2>([](const Point<2> &x, const double t) {
+      Tensor<1, 2> n;
+      if (x[0] < 1e-12)
+        n[0] = -1;
+      else if (x[0] > 1 - 1e-12)
+        n[0] = 1;
+      else if (x[1] < 1e-12)
+        n[1] = -1;
+      else
+        n[1] = 1;
+      return D * exact_gradient(x, t) * n + kappa * (exact_value(x, t) - u_ext);
+    });
+    m.boundaries     = {wall};
+
+    TimerOutput timer(MPI_COMM_WORLD,
+                      std::cout,
+                      TimerOutput::never,
+                      TimerOutput::wall_times);
+    // FE_Q(2) holds the quadratic exactly.
+    FieldSolverSettings settings = settings_for(scheme, dt);
+    settings.fe_degree           = 2;
+    FieldSolver<2> solver(triangulation, mapping, {m}, settings, timer);
+    solver.setup();
+    solver.initialize(0.);
+    const double end_time = 1.;
+    while (solver.time() < end_time - 1e-12)
+      solver.advance();
+    auto exact = function_of<2>(exact_value, exact_gradient);
+    exact->set_time(solver.time());
+    return field_error(solver, 0, *exact, VectorTools::L2_norm);
+  }
+
+  void
+  check_order(const std::string &name,
+              double (*error)(TimeScheme, double),
+              const TimeScheme scheme,
+              const double     expected,
+              const double     dt0)
+  {
+    auto                out = root_out();
+    std::vector<double> e;
+    for (unsigned int k = 0; k < 4; ++k)
+      {
+        const double dt = dt0 / (1 << k);
+        e.push_back(error(scheme, dt));
+        out << name << (scheme == TimeScheme::bdf1 ? " BDF1" : " BDF2")
+            << " dt = " << dt << ": error " << e.back();
+        if (k > 0)
+          out << ", order " << order(e[k - 1], e[k]);
+        out << std::endl;
+      }
+    CHECK(order(e[2], e[3]) == Approx(expected).margin(0.1));
+  }
+} // namespace
+
+TEST_CASE("Ca2+ relaxation under the pump: BDF1 is first order",
+          "[fields][time]")
+{
+  check_order("Ca2+ relaxation", calcium_error, TimeScheme::bdf1, 1., 0.02);
+}
+
+TEST_CASE("Ca2+ relaxation under the pump: BDF2 is second order",
+          "[fields][time]")
+{
+  check_order("Ca2+ relaxation", calcium_error, TimeScheme::bdf2, 2., 0.02);
+}
+
+TEST_CASE("Diffusion, decay, pump and Robin flux: BDF1 is first order",
+          "[fields][time]")
+{
+  check_order("manufactured", manufactured_error, TimeScheme::bdf1, 1., 0.1);
+}
+
+TEST_CASE("Diffusion, decay, pump and Robin flux: BDF2 is second order",
+          "[fields][time]")
+{
+  check_order("manufactured", manufactured_error, TimeScheme::bdf2, 2., 0.05);
+}
+
+TEST_CASE("The linearly implicit pump is stable far above its time scale",
+          "[fields][time]")
+{
+  // The pump's fastest time scale is 1/max slope = 0.15 s; dt = 50 s is
+  // 300 times that. Starting far from rest, BDF2 must relax monotonically
+  // towards c_rest without overshoot or oscillation.
+  for (const TimeScheme scheme : {TimeScheme::bdf1, TimeScheme::bdf2})
+    {
+      TestCell<2> cell("set Shape = round cell\nset Global refinements = 1");
+      const RunParameters p = parameters_from(
+        "subsection Geometry\n set Dimension = 2\n set Shape = round "
+        "cell\nend\n"
+        "subsection Species\n"
+        " subsection Calcium\n  set Initial concentration = 5\n end\n"
+        " subsection Cholesterol\n  set Enable = false\n end\n"
+        " subsection Cargo\n  set Enable = false\n end\n"
+        "end\n");
+      TimerOutput    timer(MPI_COMM_WORLD,
+                        std::cout,
+                        TimerOutput::never,
+                        TimerOutput::wall_times);
+      FieldSolver<2> solver(cell.triangulation,
+                            cell.mapping,
+                            p.species.create_models<2>(0.),
+                            settings_for(scheme, 50.),
+                            timer);
+      solver.setup();
+      solver.initialize(0.);
+      // Stable: the distance from rest never exceeds the initial one, and
+      // the run settles at rest. BDF1 is also monotone.
+      double last = 5.;
+      for (unsigned int n = 0; n < 40; ++n)
+        {
+          solver.advance();
+          const double c = solver.balance(0).maximum;
+          CHECK(std::abs(c - 0.1) <= 4.9);
+          if (scheme == TimeScheme::bdf1)
+            {
+              CHECK(c <= last + 1e-12);
+              CHECK(c >= 0.1 - 1e-9);
+            }
+          last = c;
+        }
+      CHECK(last == Approx(0.1).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("Ca2+ without stimulus stays at rest to 1e-10", "[fields][rest]")
+{
+  // The default 3D cell with the default Ca2+ (no influx) for 200 s.
+  TestCell<3>         cell("");
+  const RunParameters p =
+    parameters_from("subsection Species\n"
+                    " subsection Cholesterol\n  set Enable = false\n end\n"
+                    " subsection Cargo\n  set Enable = false\n end\n"
+                    "end\n");
+  TimerOutput    timer(MPI_COMM_WORLD,
+                    std::cout,
+                    TimerOutput::never,
+                    TimerOutput::wall_times);
+  FieldSolver<3> solver(cell.triangulation,
+                        cell.mapping,
+                        p.species.create_models<3>(0.),
+                        settings_for(TimeScheme::bdf2, 1.),
+                        timer);
+  solver.setup();
+  solver.initialize(0.);
+  const double c_rest = p.species.calcium.resting_concentration;
+  for (unsigned int n = 0; n < 200; ++n)
+    {
+      solver.advance();
+      const SpeciesBalance b = solver.balance(0);
+      REQUIRE(std::abs(b.maximum - c_rest) <= 1e-10);
+      REQUIRE(std::abs(b.minimum - c_rest) <= 1e-10);
+    }
+}
