@@ -37,7 +37,7 @@ print_table() {
     END {
       if (n == 0)
         exit
-      printf "\n%5s %5s %9s %8s | %9s %8s %9s %8s | %7s %7s | %6s %9s | %-17s %-17s %-17s | %8s %8s %7s | %5s %4s\n",
+      printf "\n%5s %5s %9s %8s | %9s %8s %9s %8s | %7s %7s | %6s %9s | %-15s %-15s %-15s | %8s %8s %7s | %5s %4s\n",
         "level", "ranks", "DoFs", "cells", "ms/step", "rhs", "solve", "output",
         "AMG s", "ns/itD", "t/DoF", "speedup", "CG calcium",
         "CG cholesterol", "CG cargo", "peak MB", "B/DoF", "B/DoF1",
@@ -52,14 +52,15 @@ print_table() {
           # Solve time per CG iteration and DoF: flat if AMG scales linearly.
           ns = (its > 0) ? 1e6 * v[i, "ms_solve"] / its / v[i, "dofs"] : 0
           speedup = (l in one_rank) ? sprintf("%.2f", one_rank[l] / t) : "-"
-          printf "%5d %5d %9d %8d | %9.1f %8.1f %9.1f %8.1f | %7.2f %7.1f | %6.2f %9s | %6.2f (max %3d) %6.2f (max %3d) %6.2f (max %3d) | %8.1f %8.0f %7.0f | %5s %4s\n",
+          printf "%5d %5d %9d %8d | %9.1f %8.1f %9.1f %8.1f | %7.2f %7.1f | %6.2f %9s | %6.2f (%2d-%3d) %6.2f (%2d-%3d) %6.2f (%2d-%3d) | %8.1f %8.0f %7.0f | %5s %4s\n",
             l, r, v[i, "dofs"], v[i, "cells"], t, v[i, "ms_rhs"],
             v[i, "ms_solve"], v[i, "ms_output"], v[i, "s_amg"], ns, lin,
-            speedup, v[i, "cg_mean_calcium"], v[i, "cg_max_calcium"],
-            v[i, "cg_mean_cholesterol"], v[i, "cg_max_cholesterol"],
-            v[i, "cg_mean_cargo"], v[i, "cg_max_cargo"], v[i, "peak_MB"],
-            v[i, "bytes_per_dof"], v[i, "bytes_per_field_dof"], v[i, "load"],
-            v[i, "wall_s"]
+            speedup, v[i, "cg_mean_calcium"], v[i, "cg_min_calcium"],
+            v[i, "cg_max_calcium"], v[i, "cg_mean_cholesterol"],
+            v[i, "cg_min_cholesterol"], v[i, "cg_max_cholesterol"],
+            v[i, "cg_mean_cargo"], v[i, "cg_min_cargo"], v[i, "cg_max_cargo"],
+            v[i, "peak_MB"], v[i, "bytes_per_dof"], v[i, "bytes_per_field_dof"],
+            v[i, "load"], v[i, "wall_s"]
         }
   
       # Mean CG iterations against the smallest level: a solver whose
