@@ -144,10 +144,12 @@ namespace mvb
                              double                            t_new,
                              double                           &volume_integral);
 
+    /** Adds a flux that varies along the boundary into @p rhs by face
+     * quadrature; returns its rank-local integral. */
     double
     boundary_flux_integral(const physics::BoundaryExchange<dim> &b,
                            double                                t_new,
-                           PETScWrappers::MPI::Vector           *rhs) const;
+                           PETScWrappers::MPI::Vector           &rhs) const;
 
     void
     solve(Species &s, double t_new);
