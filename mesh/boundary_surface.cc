@@ -161,11 +161,14 @@ namespace mvb::mesh
   {
     const unsigned int n = std::max(1U, subdivisions);
     const FE_Q<dim>    fe(1);
-    FEFaceValues<dim>  fe_face_values(mapping,
+    // A lattice twice as fine: even points make the facets, odd points
+    // measure how far the curved face strays from them.
+    FEFaceValues<dim>                             fe_face_values(mapping,
                                      fe,
-                                     face_lattice<dim>(n),
+                                     face_lattice<dim>(2 * n),
                                      update_quadrature_points |
                                        update_normal_vectors);
+    double                                        local_deviation = 0;
     std::vector<std::pair<Facet, Tensor<1, dim>>> local;
 
     for (const auto &cell : triangulation.active_cell_iterators())
@@ -175,22 +178,40 @@ namespace mvb::mesh
               boundary_ids.count(cell->face(f)->boundary_id()) > 0)
             {
               fe_face_values.reinit(cell, f);
-              const auto &x = fe_face_values.get_quadrature_points();
+              const auto &q = fe_face_values.get_quadrature_points();
               // One normal per face is enough to orient its facets.
               const Tensor<1, dim> normal =
-                fe_face_values.normal_vector(x.size() / 2);
+                fe_face_values.normal_vector(q.size() / 2);
+              const unsigned int m = 2 * n + 1; // lattice points per row
               if constexpr (dim == 2)
                 for (unsigned int i = 0; i < n; ++i)
-                  local.push_back({{{x[i], x[i + 1]}}, normal});
+                  {
+                    local.push_back({{{q[2 * i], q[2 * i + 2]}}, normal});
+                    local_deviation =
+                      std::max(local_deviation,
+                               q[2 * i + 1].distance(
+                                 Point<dim>(0.5 * (q[2 * i] + q[2 * i + 2]))));
+                  }
               else
                 for (unsigned int j = 0; j < n; ++j)
                   for (unsigned int i = 0; i < n; ++i)
                     {
-                      const unsigned int k = j * (n + 1) + i;
-                      local.push_back(
-                        {{{x[k], x[k + 1], x[k + n + 2]}}, normal});
-                      local.push_back(
-                        {{{x[k], x[k + n + 2], x[k + n + 1]}}, normal});
+                      const auto at = [&](const unsigned a, const unsigned b) {
+                        return q[(2 * j + b) * m + 2 * i + a];
+                      };
+                      const Point<dim> x0 = at(0, 0), x1 = at(2, 0),
+                                       x2 = at(0, 2), x3 = at(2, 2);
+                      local.push_back({{{x0, x1, x3}}, normal});
+                      local.push_back({{{x0, x3, x2}}, normal});
+                      const std::array<std::pair<Point<dim>, Point<dim>>, 5>
+                        checks = {{{at(1, 0), 0.5 * (x0 + x1)},
+                                   {at(0, 1), 0.5 * (x0 + x2)},
+                                   {at(2, 1), 0.5 * (x1 + x3)},
+                                   {at(1, 2), 0.5 * (x2 + x3)},
+                                   {at(1, 1), 0.5 * (x0 + x3)}}};
+                      for (const auto &[curved, flat] : checks)
+                        local_deviation =
+                          std::max(local_deviation, curved.distance(flat));
                     }
             }
 
@@ -237,6 +258,14 @@ namespace mvb::mesh
         normals.push_back(normal);
       }
     index->tree = pack_rtree(boxes);
+    deviation   = Utilities::MPI::max(local_deviation, communicator);
+  }
+
+  template <int dim>
+  double
+  BoundarySurface<dim>::max_deviation() const
+  {
+    return deviation;
   }
 
   template <int dim>
@@ -252,7 +281,9 @@ namespace mvb::mesh
 
     // Candidates come by box distance, a lower bound of the facet distance:
     // once the k-th box is farther than the best facet, the answer is exact.
-    std::vector<std::pair<BoundingBox<dim>, unsigned int>> candidates;
+    // Reused between calls: the MVB loop asks this every step.
+    static thread_local std::vector<std::pair<BoundingBox<dim>, unsigned int>>
+      candidates;
     for (unsigned int k = 8;; k *= 4)
       {
         candidates.clear();

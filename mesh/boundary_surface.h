@@ -69,9 +69,18 @@ namespace mvb::mesh
     const std::vector<Facet> &
     facets() const;
 
+    /**
+     * Largest distance between the curved (mapped) boundary and its facets,
+     * sampled at edge and face midpoints: how far a point can be on the
+     * cytoplasm side of the facets yet outside the mesh.
+     */
+    double
+    max_deviation() const;
+
   private:
     std::vector<Facet>          facet_list;
     std::vector<Tensor<1, dim>> normals;
+    double                      deviation = 0;
 
     // The R-tree type drags in boost.geometry: keep it out of this header.
     struct Index;

@@ -86,6 +86,28 @@ namespace mvb::mesh
     double
     distance_to_plasma_membrane(const Point<dim> &x) const;
 
+    double
+    distance_to_nuclear_envelope(const Point<dim> &x) const;
+
+    /**
+     * Signed distances: positive on the cytoplasm side of the plasma
+     * membrane (inside the cell) and of the nuclear envelope (outside the
+     * nucleus), both through the membranes' facets.
+     */
+    double
+    depth_below_plasma_membrane(const Point<dim> &x) const;
+
+    double
+    clearance_from_nuclear_envelope(const Point<dim> &x) const;
+
+    /** At least @p clearance inside both membranes. */
+    bool
+    in_cytoplasm(const Point<dim> &x, double clearance = 0) const;
+
+    /** The contact patch, if the mesh has one (else nullptr). */
+    const BoundarySurface<dim> *
+    contact_patch() const;
+
     bool
     in_cortex(const Point<dim> &x) const;
 
@@ -113,6 +135,7 @@ namespace mvb::mesh
     std::unique_ptr<Mapping<dim>>         mapping_;
     std::unique_ptr<BoundarySurface<dim>> plasma_membrane_;
     std::unique_ptr<BoundarySurface<dim>> nuclear_envelope_;
+    std::unique_ptr<BoundarySurface<dim>> contact_patch_;
     Point<dim>                            mtoc_;
     MeshMeasures                          measures_;
   };

@@ -26,19 +26,11 @@ namespace mvb::postprocess
 
   template <int dim>
   std::string
-  FieldOutput<dim>::series_file()
-  {
-    return "solution.xdmf";
-  }
-
-  template <int dim>
-  std::string
   FieldOutput<dim>::write(
     const DoFHandler<dim> &dof_handler,
     const Mapping<dim>    &mapping,
     const std::vector<
       std::pair<std::string, const PETScWrappers::MPI::Vector *>> &fields,
-    const double                                                   time,
     const unsigned int                                             subdivisions)
   {
     DataOut<dim> data_out;
@@ -50,8 +42,8 @@ namespace mvb::postprocess
                            DataOut<dim>::curved_inner_cells);
 
     std::ostringstream name;
-    name << "fields/fields-" << std::setw(5) << std::setfill('0')
-         << entries.size() << ".h5";
+    name << "fields/fields-" << std::setw(5) << std::setfill('0') << n_written++
+         << ".h5";
     const std::string file      = name.str();
     const fs::path    path      = fs::path(directory) / file;
     const std::string temporary = path.string() + ".tmp";
@@ -60,27 +52,25 @@ namespace mvb::postprocess
       DataOutBase::DataOutFilterFlags(true, true));
     data_out.write_filtered_data(filter);
     data_out.write_hdf5_parallel(filter, temporary, mpi_communicator);
-    entries.push_back(
-      data_out.create_xdmf_entry(filter, file, time, mpi_communicator));
-
+    const XDMFEntry entry =
+      data_out.create_xdmf_entry(filter, file, 0., mpi_communicator);
     run_collectively(mpi_communicator, true, [&]() {
       fs::rename(temporary, path);
-      std::ostringstream xdmf;
-      xdmf << "<?xml version=\"1.0\" ?>\n"
-           << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-           << "<Xdmf Version=\"2.0\">\n"
-           << "  <Domain>\n"
-           << "    <Grid Name=\"CellTime\" GridType=\"Collection\" "
-              "CollectionType=\"Temporal\">\n";
-      for (const auto &entry : entries)
-        xdmf << entry.get_xdmf_content(3, ReferenceCells::get_hypercube<dim>());
-      xdmf << "    </Grid>\n"
-           << "  </Domain>\n"
-           << "</Xdmf>\n";
-      write_file_atomically((fs::path(directory) / series_file()).string(),
-                            xdmf.str());
     });
-    return file;
+
+    // deal.II's grid carries its own <Time>; in the series the spatial
+    // collection of each output time holds it instead.
+    std::istringstream content(
+      entry.get_xdmf_content(3, ReferenceCells::get_hypercube<dim>()));
+    std::string grid, line;
+    while (std::getline(content, line))
+      if (line.find("<Time ") == std::string::npos)
+        grid += (line.find("<Grid Name=\"mesh\"") != std::string::npos
+                   ? std::string("      <Grid Name=\"fields\" "
+                                 "GridType=\"Uniform\">")
+                   : line) +
+                "\n";
+    return grid;
   }
 
   StatisticsFile::StatisticsFile(const std::string &path,

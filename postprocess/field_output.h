@@ -15,12 +15,10 @@ namespace mvb::postprocess
   using namespace dealii;
 
   /**
-   * The ParaView time series of a run: at each output time one HDF5 file
-   * `fields/fields-NNNNN.h5` (mesh and every field, written in parallel),
-   * and `solution.xdmf`, rewritten at each output, that lists them all with
-   * their times. Each file appears complete or not at all: the HDF5 file is
-   * written under a temporary name and renamed before the XDMF file that
-   * announces it is replaced.
+   * The fields at each output time, for the run's ParaView series: one HDF5
+   * file `fields/fields-NNNNN.h5` (mesh and every field, written in
+   * parallel under a temporary name, then renamed) and the XDMF grid that
+   * describes it, for XdmfSeries (postprocess/mvb_output.h) to list.
    */
   template <int dim>
   class FieldOutput
@@ -29,27 +27,22 @@ namespace mvb::postprocess
     FieldOutput(const std::string &directory, MPI_Comm communicator);
 
     /**
-     * Writes the fields (name, vector with ghost values) at @p time. Cells
-     * are subdivided @p subdivisions times so that FE_Q(p) and curved
-     * cells show. Collective. Returns the HDF5 file, relative to the
-     * directory.
+     * Writes the fields (name, vector with ghost values). Cells are
+     * subdivided @p subdivisions times so that FE_Q(p) and curved cells
+     * show. Collective. Returns the XDMF grid (without a time: the series
+     * gives it).
      */
     std::string
     write(const DoFHandler<dim> &dof_handler,
           const Mapping<dim>    &mapping,
           const std::vector<
             std::pair<std::string, const PETScWrappers::MPI::Vector *>> &fields,
-          double                                                         time,
           unsigned int subdivisions);
 
-    /** The file to open in ParaView, relative to the directory. */
-    static std::string
-    series_file();
-
   private:
-    std::string            directory;
-    MPI_Comm               mpi_communicator;
-    std::vector<XDMFEntry> entries;
+    std::string  directory;
+    MPI_Comm     mpi_communicator;
+    unsigned int n_written = 0;
   };
 
   /**

@@ -34,6 +34,15 @@ namespace mvb::postprocess
                         "Write the fields at every output time (HDF5 files "
                         "in 'fields', listed in solution.xdmf). "
                         "Unit: none.");
+      prm.declare_entry("Write MVBs",
+                        "true",
+                        dealii::Patterns::Bool(),
+                        "Write every MVB (position and state, sorted by id) "
+                        "at every output time (HDF5 files in 'mvbs', in "
+                        "solution.xdmf beside the fields), and the track "
+                        "network once (tracks.h5, tracks.xdmf, tracks.txt). "
+                        "Fusions (fusions.h5) and statistics.csv are always "
+                        "written. Unit: none.");
       prm.declare_entry("Progress interval",
                         "5",
                         dealii::Patterns::Double(0),
@@ -52,6 +61,7 @@ namespace mvb::postprocess
     write_mesh        = prm.get_bool("Write mesh");
     output_interval   = prm.get_double("Output interval");
     write_fields      = prm.get_bool("Write fields");
+    write_mvbs        = prm.get_bool("Write MVBs");
     progress_interval = prm.get_double("Progress interval");
     prm.leave_subsection();
   }

@@ -23,6 +23,7 @@ namespace mvb::postprocess
     /** Simulated time between two outputs of the fields and statistics. */
     double output_interval = 5; // s
     bool   write_fields    = true;
+    bool   write_mvbs      = true;
 
     /** Wall time between two progress lines. */
     double progress_interval = 5; // s

@@ -36,7 +36,15 @@ namespace mvb::postprocess
                                                   "mesh.tmp",
                                                   "fields",
                                                   "solution.xdmf",
-                                                  "statistics.csv"};
+                                                  "statistics.csv",
+                                                  "mvbs",
+                                                  "fusions.h5",
+                                                  "fusions.h5.tmp",
+                                                  "tracks.h5",
+                                                  "tracks.h5.tmp",
+                                                  "tracks.xdmf",
+                                                  "tracks.txt",
+                                                  "tracks.txt.tmp"};
 
     // Creates the marker only if it does not exist, so two runs started at
     // once cannot both claim the folder.

@@ -226,6 +226,8 @@ namespace mvb
     FieldDiscretisationParameters::declare_parameters(prm);
     physics::SpeciesParameters::declare_parameters(prm);
     postprocess::OutputParameters::declare_parameters(prm);
+    physics::MvbParameters::declare_parameters(prm);
+    mesh::TrackParameters::declare_parameters(prm);
   }
 
   void
@@ -267,6 +269,15 @@ namespace mvb
     fields.parse_parameters(prm);
     species.parse_parameters(prm, geometry.dimension, time.start_time);
     output.parse_parameters(prm);
+    mvbs.parse_parameters(prm);
+    tracks.parse_parameters(prm, input.directory, geometry.dimension);
+    if (mvbs.docking_distance <= mvbs.membrane_clearance)
+      throw InputError("MVB/Motion/Docking distance",
+                       to_text(mvbs.docking_distance),
+                       "is not larger than MVB/Motion/Membrane clearance (" +
+                         to_text(mvbs.membrane_clearance) +
+                         " um), so no MVB could ever dock",
+                       "make the docking distance larger than the clearance");
     steps_per_output = whole_number_of_steps(output.output_interval,
                                              time.time_step,
                                              "Output/Output interval",
@@ -281,6 +292,14 @@ namespace mvb
         prm.enter_subsection("Gmsh");
         prm.set("Mesh file",
                 std::filesystem::absolute(geometry.mesh_file).string());
+        prm.leave_subsection();
+        prm.leave_subsection();
+      }
+    if (tracks.from_file)
+      {
+        prm.enter_subsection("MVB");
+        prm.enter_subsection("Tracks");
+        prm.set("Track file", tracks.file);
         prm.leave_subsection();
         prm.leave_subsection();
       }

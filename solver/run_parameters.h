@@ -1,6 +1,8 @@
 #pragma once
 
 #include <mesh/geometry_parameters.h>
+#include <mesh/track_network.h>
+#include <physics/mvb_parameters.h>
 #include <physics/species_parameters.h>
 #include <postprocess/output_parameters.h>
 #include <solver/discretisation_parameters.h>
@@ -62,6 +64,8 @@ namespace mvb
     FieldDiscretisationParameters fields;
     physics::SpeciesParameters    species;
     postprocess::OutputParameters output;
+    physics::MvbParameters        mvbs;
+    mesh::TrackParameters         tracks;
 
     /** Time steps between two outputs. */
     unsigned int steps_per_output = 20;

@@ -1,6 +1,7 @@
 #include <mesh/boundary_ids.h>
 #include <postprocess/mesh_output.h>
 #include <solver/input_error.h>
+#include <solver/mvb_population.h>
 #include <solver/simulator.h>
 
 #include <mvbsim_version.h>
@@ -38,6 +39,9 @@ namespace mvb
       , geometry(parameters.geometry)
   {
   }
+
+  template <int dim>
+  Simulator<dim>::~Simulator() = default;
 
   template <int dim>
   std::string
@@ -165,10 +169,149 @@ namespace mvb
 
   template <int dim>
   void
+  Simulator<dim>::setup_mvbs()
+  {
+    const auto &m = parameters.mvbs;
+    if (!m.enabled)
+      return;
+    {
+      TimerOutput::Scope scope(timer, "MVBs: tracks");
+      // MVBs inside the membranes' facets by the clearance must be inside
+      // the curved mesh: the facets stray from it by at most this.
+      const double deviation =
+        std::max(geometry.plasma_membrane().max_deviation(),
+                 geometry.nuclear_envelope().max_deviation());
+      if (m.membrane_clearance <= deviation)
+        throw InputError("MVB/Motion/Membrane clearance",
+                         to_text(m.membrane_clearance),
+                         "is not larger than the distance between the curved "
+                         "mesh boundary and its flat facets (" +
+                           to_text(deviation) + " um)",
+                         "raise the clearance, or refine the mesh "
+                         "(Geometry/Global refinements)");
+      const auto &t = parameters.tracks;
+      if (t.from_file)
+        {
+          tracks = std::make_unique<mesh::TrackNetwork<dim>>(
+            mesh::TrackNetwork<dim>::read_text(t.file,
+                                               "MVB/Tracks/Track file"));
+          tracks->build_index(t.capture_radius);
+        }
+      else
+        tracks = std::make_unique<mesh::TrackNetwork<dim>>(
+          mesh::generate_track_network(t,
+                                       geometry,
+                                       m.seed,
+                                       m.membrane_clearance));
+      mesh::check_tracks_inside(*tracks,
+                                geometry,
+                                m.membrane_clearance,
+                                t.from_file ? "MVB/Tracks/Track file"
+                                            : "MVB/Tracks/Number of "
+                                              "microtubules");
+    }
+    mvbs =
+      std::make_unique<MvbPopulation<dim>>(m,
+                                           geometry,
+                                           *tracks,
+                                           parameters.tracks.capture_radius,
+                                           triangulation,
+                                           *field_mapping,
+                                           timer);
+    physics::LocalFields stand_in;
+    stand_in.calcium     = m.stand_in_calcium;
+    stand_in.cholesterol = m.stand_in_cholesterol;
+    stand_in.cargo       = m.stand_in_cargo;
+    field_sampler        = std::make_unique<ConstantFields<dim>>(stand_in);
+    mvbs->initialize(parameters.time.start_time);
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_mvb_summary() const
+  {
+    if (!mvbs)
+      {
+        pcout << "MVBs: none (MVB/Enable = false)" << std::endl;
+        return;
+      }
+    const auto &m           = parameters.mvbs;
+    const char *length_unit = "um";
+    pcout << "MVBs:\n"
+          << "  microtubules        "
+          << tracks->n_tracks(mesh::TrackType::microtubule) << " ("
+          << tracks->total_length(mesh::TrackType::microtubule) << ' '
+          << length_unit << " in all)\n"
+          << "  actin filaments     "
+          << tracks->n_tracks(mesh::TrackType::actin) << " ("
+          << tracks->total_length(mesh::TrackType::actin) << ' ' << length_unit
+          << ")\n"
+          << "  initial MVBs        " << m.initial_number << ", births "
+          << m.birth_rate << " per s\n"
+          << "  time step           "
+          << parameters.time.time_step / m.steps_per_field_step << " s ("
+          << m.steps_per_field_step << " per field step), seed " << m.seed
+          << "\n"
+          << "  field values        constant stand-ins (Ca2+ "
+          << m.stand_in_calcium << " uM, cholesterol " << m.stand_in_cholesterol
+          << " uM, cargo " << m.stand_in_cargo << " uM)" << std::endl;
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::output_mvbs(std::vector<std::pair<std::string, double>> &row,
+                              std::vector<std::string> &grids)
+  {
+    const MvbCounts c = mvbs->counts();
+    for (unsigned int k = 0; k < physics::n_mvb_modes; ++k)
+      row.emplace_back(std::string("mvb_") +
+                         physics::mode_name(static_cast<physics::MvbMode>(k)),
+                       double(c.per_mode[k]));
+    row.emplace_back("mvb_total", double(c.total));
+    row.emplace_back("mvb_births", double(c.births));
+    row.emplace_back("mvb_fusions", double(c.fusions));
+    row.emplace_back("mvb_exosomes", c.exosomes);
+    row.emplace_back("mvb_degradations", double(c.degradations));
+    row.emplace_back("mvb_near_membrane", double(c.near_membrane));
+    row.emplace_back("mvb_mean_radial_position", c.mean_radial_position);
+    row.emplace_back("mvb_peripheral_fraction", c.peripheral_fraction);
+    row.emplace_back("mvb_cargo", c.cargo_in_mvbs);
+    row.emplace_back("mvb_cargo_exported", c.cargo_exported);
+    row.emplace_back("mvb_cargo_degraded", c.cargo_degraded);
+
+    const std::string directory   = output_directory();
+    const auto        new_fusions = mvbs->collect_fusions();
+    std::vector<postprocess::MvbRecord<dim>> records;
+    if (parameters.output.write_mvbs)
+      records = mvbs->gather();
+    std::string mvb_grid;
+    run_collectively(mpi_communicator, true, [&]() {
+      fusions.insert(fusions.end(), new_fusions.begin(), new_fusions.end());
+      postprocess::write_fusion_table(
+        fusions,
+        (std::filesystem::path(directory) / "fusions.h5").string());
+      if (parameters.output.write_mvbs)
+        {
+          std::ostringstream name;
+          name << "mvbs/mvbs-" << std::setw(5) << std::setfill('0') << n_outputs
+               << ".h5";
+          mvb_grid =
+            postprocess::write_mvb_snapshot(records, directory, name.str());
+        }
+    });
+    if (!mvb_grid.empty())
+      grids.push_back(mvb_grid);
+    if (!track_grid.empty())
+      grids.push_back(track_grid);
+  }
+
+  template <int dim>
+  void
   Simulator<dim>::output_results()
   {
     TimerOutput::Scope                          scope(timer, "output");
     const double                                t = fields->time();
+    std::vector<std::string>                    grids;
     std::vector<std::pair<std::string, double>> row =
       {{"time", t}, {"step", double(fields->step_number())}};
     for (unsigned int k = 0; k < fields->n_species(); ++k)
@@ -186,21 +329,25 @@ namespace mvb
         row.emplace_back(model.name + "_cg_iterations",
                          fields->last_iterations(k));
       }
-    statistics->add_row(row);
-    statistics->write();
-
     if (parameters.output.write_fields && fields->n_species() > 0)
       {
         std::vector<std::pair<std::string, const PETScWrappers::MPI::Vector *>>
           data;
         for (unsigned int k = 0; k < fields->n_species(); ++k)
           data.emplace_back(fields->model(k).name, &fields->solution(k));
-        field_output->write(fields->dof_handler(),
-                            fields->mapping(),
-                            data,
-                            t,
-                            parameters.fields.fe_degree);
+        grids.push_back(field_output->write(fields->dof_handler(),
+                                            fields->mapping(),
+                                            data,
+                                            parameters.fields.fe_degree));
       }
+    if (mvbs)
+      output_mvbs(row, grids);
+    statistics->add_row(row);
+    statistics->write();
+    // The series lists a time only once every file it names is complete.
+    if (!grids.empty())
+      series->add(t, grids);
+    ++n_outputs;
   }
 
   template <int dim>
@@ -244,6 +391,18 @@ namespace mvb
       }
     pcout << "  AMG set-ups         " << fields->n_preconditioner_setups()
           << std::endl;
+    if (mvbs)
+      {
+        const MvbCounts c = mvbs->counts();
+        pcout << "MVBs at t = " << mvbs->time() << " s: " << c.total
+              << " present (";
+        for (unsigned int k = 0; k < physics::n_mvb_modes; ++k)
+          pcout << (k > 0 ? ", " : "") << c.per_mode[k] << ' '
+                << physics::mode_name(static_cast<physics::MvbMode>(k));
+        pcout << "), " << c.births << " born, " << c.fusions << " fused ("
+              << c.exosomes << " exosomes), " << c.degradations << " degraded, "
+              << mvbs->step_number() << " MVB steps" << std::endl;
+      }
   }
 
   template <int dim>
@@ -269,6 +428,18 @@ namespace mvb
     statistics = std::make_unique<postprocess::StatisticsFile>(
       (std::filesystem::path(directory) / "statistics.csv").string(),
       mpi_communicator);
+    series =
+      std::make_unique<postprocess::XdmfSeries>(directory, mpi_communicator);
+    if (mvbs && parameters.output.write_mvbs)
+      {
+        run_collectively(mpi_communicator, true, [&]() {
+          std::filesystem::create_directories(std::filesystem::path(directory) /
+                                              "mvbs");
+        });
+        track_grid = postprocess::write_track_network(*tracks,
+                                                      directory,
+                                                      mpi_communicator);
+      }
     if (parameters.output.write_fields)
       field_output =
         std::make_unique<postprocess::FieldOutput<dim>>(directory,
@@ -281,8 +452,10 @@ namespace mvb
   {
     setup_geometry();
     setup_fields();
+    setup_mvbs();
     print_geometry_summary();
     print_field_summary();
+    print_mvb_summary();
     pcout << "The input is valid." << std::endl;
   }
 
@@ -295,9 +468,11 @@ namespace mvb
     // written, so a bad input leaves no trace and no earlier run is touched.
     setup_geometry();
     setup_fields();
+    setup_mvbs();
     prepare_output();
     print_geometry_summary();
     print_field_summary();
+    print_mvb_summary();
 
     if (parameters.output.write_mesh)
       {
@@ -311,16 +486,19 @@ namespace mvb
       }
 
     output_results();
-    if (parameters.output.write_fields && fields->n_species() > 0)
-      pcout << "Fields for ParaView: " << output_directory() << "/"
-            << postprocess::FieldOutput<dim>::series_file()
-            << "; statistics: " << output_directory() << "/statistics.csv"
-            << std::endl;
+    pcout << "For ParaView: " << output_directory() << "/"
+          << postprocess::XdmfSeries::file_name()
+          << "; statistics: " << output_directory() << "/statistics.csv"
+          << (mvbs ? "; fusions: " + output_directory() + "/fusions.h5" : "")
+          << std::endl;
     pcout << "Time stepping:" << std::endl;
     loop_start = last_progress = std::chrono::steady_clock::now();
     for (unsigned int n = 0; n < parameters.time.n_steps; ++n)
       {
+        const double dt = parameters.time.time_step;
         fields->advance();
+        if (mvbs)
+          mvbs->advance(dt, *field_sampler);
         if (fields->step_number() % parameters.steps_per_output == 0)
           output_results();
         print_progress(fields->step_number() == parameters.time.n_steps);

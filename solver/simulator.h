@@ -1,7 +1,9 @@
 #pragma once
 
 #include <mesh/cell_geometry.h>
+#include <mesh/track_network.h>
 #include <postprocess/field_output.h>
+#include <postprocess/mvb_output.h>
 #include <postprocess/run_record.h>
 #include <solver/command_line.h>
 #include <solver/field_solver.h>
@@ -20,16 +22,23 @@ namespace mvb
 {
   using namespace dealii;
 
+  template <int dim>
+  class MvbPopulation;
+  template <int dim>
+  class FieldSampler;
+
   /**
-   * One run of mvbsim: builds the cell and the fields, prepares the output
-   * folder, writes the run record and the mesh, then steps the
-   * reaction-diffusion fields in time with output at fixed intervals.
-   * MVBs join in later stages.
+   * One run of mvbsim: builds the cell, the fields, the cytoskeleton and
+   * the MVBs, prepares the output folder, writes the run record and the
+   * mesh, then steps the reaction-diffusion fields and the MVBs in time
+   * with output at fixed intervals.
    */
   template <int dim>
   class Simulator
   {
   public:
+    ~Simulator();
+
     Simulator(const RunParameters      &parameters,
               const ParameterHandler   &prm,
               const ScenarioInput      &input,
@@ -62,6 +71,17 @@ namespace mvb
     print_field_summary() const;
 
     void
+    setup_mvbs();
+
+    void
+    print_mvb_summary() const;
+
+    /** The MVB columns of statistics.csv and the MVB output files. */
+    void
+    output_mvbs(std::vector<std::pair<std::string, double>> &row,
+                std::vector<std::string>                    &grids);
+
+    void
     prepare_output();
 
     void
@@ -92,6 +112,13 @@ namespace mvb
     std::unique_ptr<FieldSolver<dim>>              fields;
     std::unique_ptr<postprocess::FieldOutput<dim>> field_output;
     std::unique_ptr<postprocess::StatisticsFile>   statistics;
+    std::unique_ptr<postprocess::XdmfSeries>       series;
+    std::unique_ptr<mesh::TrackNetwork<dim>>       tracks;
+    std::unique_ptr<MvbPopulation<dim>>            mvbs;
+    std::unique_ptr<FieldSampler<dim>>             field_sampler;
+    std::string                                    track_grid;
+    std::vector<postprocess::FusionEvent<dim>>     fusions; // rank 0
+    unsigned int                                   n_outputs = 0;
     std::chrono::steady_clock::time_point          loop_start, last_progress;
   };
 } // namespace mvb

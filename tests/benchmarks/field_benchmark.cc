@@ -320,13 +320,16 @@ namespace
               data;
             for (unsigned int k = 0; k < fields.n_species(); ++k)
               data.emplace_back(fields.model(k).name, &fields.solution(k));
-            const std::string file = output->write(fields.dof_handler(),
-                                                   fields.mapping(),
-                                                   data,
-                                                   fields.time(),
-                                                   o.degree);
+            output->write(fields.dof_handler(),
+                          fields.mapping(),
+                          data,
+                          o.degree);
+            std::ostringstream file;
+            file << "fields/fields-" << std::setw(5) << std::setfill('0')
+                 << n_outputs << ".h5";
             mvb::run_collectively(communicator, true, [&]() {
-              output_bytes += fs::file_size(fs::path(scratch.path) / file);
+              output_bytes +=
+                fs::file_size(fs::path(scratch.path) / file.str());
             });
             ++n_outputs;
           }

@@ -1,0 +1,866 @@
+#include <mesh/cell_geometry.h>
+#include <mesh/track_network.h>
+#include <solver/input_error.h>
+#include <solver/random_stream.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace mvb::mesh
+{
+  using dealii::Patterns::Anything;
+  using dealii::Patterns::Double;
+  using dealii::Patterns::FileName;
+  using dealii::Patterns::Integer;
+  using dealii::Patterns::Selection;
+
+  std::string
+  track_type_name(const TrackType type)
+  {
+    return type == TrackType::microtubule ? "microtubule" : "actin";
+  }
+
+  void
+  TrackParameters::declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("MVB");
+    prm.enter_subsection("Tracks");
+    {
+      prm.declare_entry("Source",
+                        "generate",
+                        Selection("generate|file"),
+                        "'generate': grow the network from the run's random "
+                        "seed (MVB/Random seed) with the entries below; "
+                        "'file': read it from 'Track file'. Unit: none.");
+      prm.declare_entry(
+        "Track file",
+        "",
+        FileName(FileName::input),
+        "Tracks to read when Source = file: one track per line, its type "
+        "('microtubule' or 'actin') then the coordinates of its vertices, "
+        "minus (pointed) end first; '#' starts a comment. Every run writes "
+        "its network in this format to tracks.txt. A relative path is read "
+        "from the folder of the scenario file. Unit: um.");
+      prm.declare_entry("Number of microtubules",
+                        "100",
+                        Integer(0, 100000),
+                        "Microtubules N_MT grown from the MTOC to the cortex "
+                        "(0: no microtubules, as under nocodazole). Unit: "
+                        "none.");
+      prm.declare_entry("Angular spread",
+                        "180",
+                        Double(0, 180),
+                        "Half-angle of the cone of initial microtubule "
+                        "directions around the focus; 180 spreads them over "
+                        "all directions. Unit: degrees.");
+      prm.declare_entry(
+        "Focus",
+        "none",
+        Anything(),
+        "Axis of the cone of microtubule directions: 'none' (all directions "
+        "equally), 'contact patch' (from the MTOC to the centre of the "
+        "contact patch: a polarised array), or a direction vector with one "
+        "component per dimension. Unit: none.");
+      prm.declare_entry("Microtubule segment length",
+                        "0.5",
+                        Double(0.01, 10),
+                        "Length of the straight pieces a microtubule is "
+                        "made of. Unit: um.");
+      prm.declare_entry("Persistence length",
+                        "20",
+                        Double(0.1, 1e6),
+                        "Bending stiffness of a microtubule as a worm-like "
+                        "chain: the length over which its direction "
+                        "decorrelates (textbook). Unit: um.");
+      prm.declare_entry("Actin filament density",
+                        "0.5",
+                        Double(0, 1000),
+                        "Cortical actin filaments per area of plasma "
+                        "membrane (per length in 2D) (textbook). Unit: "
+                        "1/um^2 (1/um in 2D).");
+      prm.declare_entry("Actin filament length",
+                        "1",
+                        Double(0.01, 100),
+                        "Length of a cortical actin filament (textbook). "
+                        "Unit: um.");
+      prm.declare_entry("Capture radius",
+                        "0.1",
+                        Double(0.001, 10),
+                        "rho_cap: an MVB binds a track only within this "
+                        "distance of it. Unit: um.");
+    }
+    prm.leave_subsection();
+    prm.leave_subsection();
+  }
+
+  void
+  TrackParameters::parse_parameters(ParameterHandler  &prm,
+                                    const std::string &input_directory,
+                                    const unsigned int dimension)
+  {
+    const std::string path = "MVB/Tracks/";
+    prm.enter_subsection("MVB");
+    prm.enter_subsection("Tracks");
+    from_file = prm.get("Source") == "file";
+    file      = prm.get("Track file");
+    if (from_file)
+      {
+        if (file.empty())
+          throw InputError(path + "Track file",
+                           "",
+                           "is empty but Source = file",
+                           "name a track file or set Source = generate");
+        std::filesystem::path p(file);
+        if (p.is_relative())
+          p = std::filesystem::path(input_directory) / p;
+        file = p.lexically_normal().string();
+      }
+    n_microtubules      = prm.get_integer("Number of microtubules");
+    angular_spread      = prm.get_double("Angular spread");
+    microtubule_segment = prm.get_double("Microtubule segment length");
+    persistence_length  = prm.get_double("Persistence length");
+    actin_density       = prm.get_double("Actin filament density");
+    actin_length        = prm.get_double("Actin filament length");
+    capture_radius      = prm.get_double("Capture radius");
+
+    const std::string focus_text = Utilities::trim(prm.get("Focus"));
+    if (focus_text == "none")
+      focus = Focus::none;
+    else if (focus_text == "contact patch")
+      focus = Focus::contact_patch;
+    else
+      {
+        focus = Focus::direction;
+        try
+          {
+            focus_direction = Utilities::string_to_double(
+              Utilities::split_string_list(focus_text, ','));
+          }
+        catch (...)
+          {
+            throw InputError(path + "Focus",
+                             focus_text,
+                             "is not 'none', 'contact patch' or a vector",
+                             "write one of those, e.g. '1, 0, 0'");
+          }
+        double norm = 0;
+        for (const double v : focus_direction)
+          norm += v * v;
+        if (focus_direction.size() != dimension || !(norm > 1e-24))
+          throw InputError(path + "Focus",
+                           focus_text,
+                           "is not a non-zero vector with " +
+                             std::to_string(dimension) + " components",
+                           "give a direction with one component per "
+                           "dimension");
+        for (double &v : focus_direction)
+          v /= std::sqrt(norm);
+      }
+    prm.leave_subsection();
+    prm.leave_subsection();
+  }
+
+  // ---------------------------------------------------------------------
+  // The network and its index
+
+  template <int dim>
+  unsigned int
+  TrackNetwork<dim>::add(const TrackType                type,
+                         const std::vector<Point<dim>> &vertices)
+  {
+    Track<dim> t;
+    t.id   = tracks.size();
+    t.type = type;
+    t.arc.push_back(0);
+    t.vertices.push_back(vertices.at(0));
+    for (unsigned int i = 1; i < vertices.size(); ++i)
+      {
+        const double l = vertices[i].distance(t.vertices.back());
+        if (l > 1e-12)
+          {
+            t.vertices.push_back(vertices[i]);
+            t.arc.push_back(t.arc.back() + l);
+          }
+      }
+    AssertThrow(t.vertices.size() >= 2,
+                ExcMessage("a track needs two distinct vertices"));
+    tracks.push_back(std::move(t));
+    return tracks.back().id;
+  }
+
+  template <int dim>
+  unsigned int
+  TrackNetwork<dim>::n_tracks(const TrackType type) const
+  {
+    return std::count_if(tracks.begin(), tracks.end(), [&](const auto &t) {
+      return t.type == type;
+    });
+  }
+
+  template <int dim>
+  double
+  TrackNetwork<dim>::total_length(const TrackType type) const
+  {
+    double sum = 0;
+    for (const auto &t : tracks)
+      if (t.type == type)
+        sum += t.length();
+    return sum;
+  }
+
+  namespace
+  {
+    // Index of the segment of @p arc that holds arc position s.
+    inline unsigned int
+    segment_at(const std::vector<double> &arc, const double s)
+    {
+      const auto it = std::upper_bound(arc.begin(), arc.end(), s);
+      const long i  = long(it - arc.begin()) - 1;
+      return std::clamp<long>(i, 0, long(arc.size()) - 2);
+    }
+  } // namespace
+
+  template <int dim>
+  Point<dim>
+  TrackNetwork<dim>::position(const unsigned int track, const double s) const
+  {
+    const Track<dim> &t  = tracks[track];
+    const double      sc = std::clamp(s, 0., t.length());
+    const unsigned    i  = segment_at(t.arc, sc);
+    const double      l  = t.arc[i + 1] - t.arc[i];
+    const double      w  = std::clamp((sc - t.arc[i]) / l, 0., 1.);
+    return t.vertices[i] + w * (t.vertices[i + 1] - t.vertices[i]);
+  }
+
+  template <int dim>
+  Tensor<1, dim>
+  TrackNetwork<dim>::tangent(const unsigned int track, const double s) const
+  {
+    const Track<dim> &t = tracks[track];
+    const unsigned    i = segment_at(t.arc, std::clamp(s, 0., t.length()));
+    const auto        d = t.vertices[i + 1] - t.vertices[i];
+    return d / d.norm();
+  }
+
+  namespace
+  {
+    // Closest point of segment [a, b] to x as a fraction in [0, 1].
+    template <int dim>
+    inline double
+    closest_fraction(const Point<dim> &a,
+                     const Point<dim> &b,
+                     const Point<dim> &x)
+    {
+      const Tensor<1, dim> ab = b - a;
+      return std::clamp(((x - a) * ab) / ab.norm_square(), 0., 1.);
+    }
+  } // namespace
+
+  template <int dim>
+  typename TrackNetwork<dim>::Hit
+  TrackNetwork<dim>::closest(const unsigned int track,
+                             const Point<dim>  &x) const
+  {
+    const Track<dim> &t = tracks[track];
+    Hit               best{track, 0, std::numeric_limits<double>::infinity()};
+    for (unsigned int i = 0; i + 1 < t.vertices.size(); ++i)
+      {
+        const double w = closest_fraction(t.vertices[i], t.vertices[i + 1], x);
+        const double d =
+          x.distance(t.vertices[i] + w * (t.vertices[i + 1] - t.vertices[i]));
+        if (d < best.distance)
+          best = {track, t.arc[i] + w * (t.arc[i + 1] - t.arc[i]), d};
+      }
+    return best;
+  }
+
+  template <int dim>
+  std::vector<unsigned int>
+  TrackNetwork<dim>::bins_of(const BoundingBox<dim> &b) const
+  {
+    std::array<unsigned int, dim> lo, hi;
+    for (unsigned int d = 0; d < dim; ++d)
+      {
+        const auto index = [&](const double x) {
+          return unsigned(std::clamp<long>(
+            long(
+              std::floor((x - box.get_boundary_points().first[d]) / bin_size)),
+            0,
+            long(n_bins[d]) - 1));
+        };
+        lo[d] = index(b.get_boundary_points().first[d]);
+        hi[d] = index(b.get_boundary_points().second[d]);
+      }
+    std::vector<unsigned int> result;
+    if constexpr (dim == 2)
+      for (unsigned int j = lo[1]; j <= hi[1]; ++j)
+        for (unsigned int i = lo[0]; i <= hi[0]; ++i)
+          result.push_back(j * n_bins[0] + i);
+    else
+      for (unsigned int k = lo[2]; k <= hi[2]; ++k)
+        for (unsigned int j = lo[1]; j <= hi[1]; ++j)
+          for (unsigned int i = lo[0]; i <= hi[0]; ++i)
+            result.push_back((k * n_bins[1] + j) * n_bins[0] + i);
+    return result;
+  }
+
+  template <int dim>
+  void
+  TrackNetwork<dim>::build_index(const double max_radius)
+  {
+    segments.clear();
+    std::vector<Point<dim>> all_points;
+    for (const auto &t : tracks)
+      {
+        for (unsigned int i = 0; i + 1 < t.vertices.size(); ++i)
+          segments.push_back({t.id, i});
+        all_points.insert(all_points.end(),
+                          t.vertices.begin(),
+                          t.vertices.end());
+      }
+    if (all_points.empty())
+      all_points.push_back(Point<dim>());
+    box = BoundingBox<dim>(all_points);
+    box.extend(max_radius);
+
+    // Bins no smaller than twice the query radius, so a query touches at
+    // most 2^dim..3^dim bins, and about as many bins as segments.
+    double volume = 1;
+    for (unsigned int d = 0; d < dim; ++d)
+      volume *= box.side_length(d);
+    bin_size =
+      std::max(2 * max_radius,
+               std::pow(volume / std::max<std::size_t>(segments.size(), 1),
+                        1. / dim));
+    std::size_t total = 1;
+    for (unsigned int d = 0; d < dim; ++d)
+      {
+        n_bins[d] =
+          std::max(1U, unsigned(std::ceil(box.side_length(d) / bin_size)));
+        total *= n_bins[d];
+      }
+
+    std::vector<std::vector<unsigned int>> per_bin(total);
+    for (unsigned int k = 0; k < segments.size(); ++k)
+      {
+        const auto            &t = tracks[segments[k].track];
+        const BoundingBox<dim> b(
+          std::vector<Point<dim>>{t.vertices[segments[k].index],
+                                  t.vertices[segments[k].index + 1]});
+        for (const unsigned int bin : bins_of(b))
+          per_bin[bin].push_back(k);
+      }
+    bin_start.assign(1, 0);
+    bin_segments.clear();
+    for (const auto &list : per_bin)
+      {
+        bin_segments.insert(bin_segments.end(), list.begin(), list.end());
+        bin_start.push_back(bin_segments.size());
+      }
+  }
+
+  namespace
+  {
+    // Keeps the closest hit per track; hits stay few, so a scan is fast.
+    template <typename Hit>
+    inline void
+    keep_closest(std::vector<Hit> &hits, const Hit &hit)
+    {
+      for (auto &h : hits)
+        if (h.track == hit.track)
+          {
+            if (hit.distance < h.distance)
+              h = hit;
+            return;
+          }
+      hits.push_back(hit);
+    }
+  } // namespace
+
+  template <int dim>
+  void
+  TrackNetwork<dim>::tracks_near(const Point<dim> &x,
+                                 const double      radius,
+                                 const TrackType   type,
+                                 std::vector<Hit> &hits) const
+  {
+    hits.clear();
+    if (segments.empty())
+      return;
+    Assert(!bin_start.empty(), ExcMessage("build_index() was not called"));
+    std::array<unsigned int, dim> lo, hi;
+    for (unsigned int d = 0; d < dim; ++d)
+      {
+        const auto index = [&](const double v) {
+          return unsigned(std::clamp<long>(
+            long(
+              std::floor((v - box.get_boundary_points().first[d]) / bin_size)),
+            0,
+            long(n_bins[d]) - 1));
+        };
+        lo[d] = index(x[d] - radius);
+        hi[d] = index(x[d] + radius);
+      }
+    const auto visit = [&](const unsigned int bin) {
+      for (unsigned int k = bin_start[bin]; k < bin_start[bin + 1]; ++k)
+        {
+          const Segment    &seg = segments[bin_segments[k]];
+          const Track<dim> &t   = tracks[seg.track];
+          if (t.type != type)
+            continue;
+          const Point<dim> &a = t.vertices[seg.index];
+          const Point<dim> &b = t.vertices[seg.index + 1];
+          const double      w = closest_fraction(a, b, x);
+          const double      d = x.distance(a + w * (b - a));
+          if (d <= radius)
+            keep_closest(hits,
+                         Hit{seg.track,
+                             t.arc[seg.index] +
+                               w * (t.arc[seg.index + 1] - t.arc[seg.index]),
+                             d});
+        }
+    };
+    if constexpr (dim == 2)
+      {
+        for (unsigned int j = lo[1]; j <= hi[1]; ++j)
+          for (unsigned int i = lo[0]; i <= hi[0]; ++i)
+            visit(j * n_bins[0] + i);
+      }
+    else
+      {
+        for (unsigned int k = lo[2]; k <= hi[2]; ++k)
+          for (unsigned int j = lo[1]; j <= hi[1]; ++j)
+            for (unsigned int i = lo[0]; i <= hi[0]; ++i)
+              visit((k * n_bins[1] + j) * n_bins[0] + i);
+      }
+    std::sort(hits.begin(), hits.end(), [](const Hit &a, const Hit &b) {
+      return a.track < b.track;
+    });
+  }
+
+  template <int dim>
+  void
+  TrackNetwork<dim>::tracks_near_by_scan(const Point<dim> &x,
+                                         const double      radius,
+                                         const TrackType   type,
+                                         std::vector<Hit> &hits) const
+  {
+    hits.clear();
+    for (const auto &t : tracks)
+      if (t.type == type)
+        {
+          const Hit h = closest(t.id, x);
+          if (h.distance <= radius)
+            hits.push_back(h);
+        }
+  }
+
+  template <int dim>
+  void
+  TrackNetwork<dim>::write_text(const std::string &file) const
+  {
+    std::ostringstream out;
+    out << "# mvbsim track network, " << dim
+        << "D: type, then vertex coordinates (um) from the minus/pointed end\n";
+    out << std::setprecision(std::numeric_limits<double>::max_digits10);
+    for (const auto &t : tracks)
+      {
+        out << track_type_name(t.type);
+        for (const auto &v : t.vertices)
+          for (unsigned int d = 0; d < dim; ++d)
+            out << ' ' << v[d];
+        out << '\n';
+      }
+    std::ofstream f(file);
+    f << out.str();
+    AssertThrow(f, ExcMessage("cannot write " + file));
+  }
+
+  template <int dim>
+  TrackNetwork<dim>
+  TrackNetwork<dim>::read_text(const std::string &file,
+                               const std::string &parameter_path)
+  {
+    std::ifstream in(file);
+    if (!in)
+      throw InputError(parameter_path,
+                       file,
+                       "cannot be opened",
+                       "check the path (relative paths start at the "
+                       "scenario file's folder)");
+    TrackNetwork<dim> network;
+    std::string       line;
+    unsigned int      line_number = 0;
+    const auto        fail        = [&](const std::string &problem) -> void {
+      throw InputError(parameter_path,
+                       file,
+                       "line " + std::to_string(line_number) + " " + problem,
+                       "write one track per line: 'microtubule' or 'actin' "
+                                     "followed by " +
+                         std::to_string(dim) +
+                         " coordinates per vertex, at least two vertices");
+    };
+    while (std::getline(in, line))
+      {
+        ++line_number;
+        const std::string trimmed = Utilities::trim(line);
+        if (trimmed.empty() || trimmed[0] == '#')
+          continue;
+        std::istringstream words(trimmed);
+        std::string        type_name;
+        words >> type_name;
+        TrackType type;
+        if (type_name == "microtubule")
+          type = TrackType::microtubule;
+        else if (type_name == "actin")
+          type = TrackType::actin;
+        else
+          fail("has the unknown track type '" + type_name + "'");
+        std::vector<double> values;
+        std::string         word;
+        while (words >> word)
+          {
+            std::size_t used = 0;
+            double      v    = 0;
+            try
+              {
+                v = std::stod(word, &used);
+              }
+            catch (...)
+              {
+                used = 0;
+              }
+            if (used != word.size() || !std::isfinite(v))
+              fail("has '" + word + "', which is not a number");
+            values.push_back(v);
+          }
+        if (values.size() % dim != 0 || values.size() < 2 * dim)
+          fail("has " + std::to_string(values.size()) + " coordinates");
+        std::vector<Point<dim>> vertices(values.size() / dim);
+        for (unsigned int i = 0; i < vertices.size(); ++i)
+          for (unsigned int d = 0; d < dim; ++d)
+            vertices[i][d] = values[i * dim + d];
+        bool distinct = false;
+        for (unsigned int i = 1; i < vertices.size(); ++i)
+          distinct |= vertices[i].distance(vertices[0]) > 1e-12;
+        if (!distinct)
+          fail("has all its vertices at one point");
+        network.add(type, vertices);
+      }
+    return network;
+  }
+
+  // ---------------------------------------------------------------------
+  // Generation
+
+  namespace
+  {
+    template <int dim>
+    Tensor<1, dim>
+    random_unit_vector(RandomStream &random)
+    {
+      Tensor<1, dim> v;
+      do
+        {
+          for (unsigned int d = 0; d < dim; ++d)
+            v[d] = random.normal();
+        }
+      while (v.norm() < 1e-6);
+      return v / v.norm();
+    }
+
+    // Uniform over the cone of half-angle alpha around the unit vector axis
+    // (uniform in solid angle in 3D, in angle in 2D).
+    template <int dim>
+    Tensor<1, dim>
+    direction_in_cone(const Tensor<1, dim> &axis,
+                      const double          alpha,
+                      RandomStream         &random)
+    {
+      if constexpr (dim == 2)
+        {
+          const double phi =
+            std::atan2(axis[1], axis[0]) + alpha * (2 * random.uniform() - 1);
+          return Tensor<1, 2>({std::cos(phi), std::sin(phi)});
+        }
+      else
+        {
+          const double cos_theta = 1 - random.uniform() * (1 - std::cos(alpha));
+          const double sin_theta =
+            std::sqrt(std::max(0., 1 - cos_theta * cos_theta));
+          const double phi = 2 * M_PI * random.uniform();
+          // An orthonormal frame around the axis.
+          Tensor<1, 3> helper;
+          helper[std::abs(axis[0]) < 0.9 ? 0 : 1] = 1;
+          Tensor<1, 3> e1 = cross_product_3d(axis, helper);
+          e1 /= e1.norm();
+          const Tensor<1, 3> e2 = cross_product_3d(axis, e1);
+          return cos_theta * axis +
+                 sin_theta * (std::cos(phi) * e1 + std::sin(phi) * e2);
+        }
+    }
+
+  } // namespace
+
+  template <int dim>
+  TrackNetwork<dim>
+  generate_track_network(const TrackParameters   &prm,
+                         const CellGeometry<dim> &geometry,
+                         const std::uint64_t      seed,
+                         const double             track_clearance)
+  {
+    TrackNetwork<dim> network;
+    const Point<dim> &mtoc   = geometry.mtoc();
+    const double      cortex = geometry.parameters().cortex_thickness;
+    // Plus ends mid-cortex, but never closer to the membrane than allowed.
+    const double end_depth = std::max(0.5 * cortex, track_clearance + 1e-3);
+    const double ds        = prm.microtubule_segment;
+
+    Tensor<1, dim> axis;
+    double         alpha = prm.angular_spread * M_PI / 180;
+    switch (prm.focus)
+      {
+        case TrackParameters::Focus::none:
+          axis[0] = 1;
+          alpha   = M_PI;
+          break;
+        case TrackParameters::Focus::direction:
+          for (unsigned int d = 0; d < dim; ++d)
+            axis[d] = prm.focus_direction[d];
+          break;
+        case TrackParameters::Focus::contact_patch:
+          if (geometry.contact_patch() == nullptr)
+            throw InputError("MVB/Tracks/Focus",
+                             "contact patch",
+                             "the cell has no contact patch",
+                             "enable Geometry/Contact patch (or use a mesh "
+                             "with a 'synapse' group), or set Focus = none");
+          axis = geometry.contact_patch()->centroid() - mtoc;
+          if (axis.norm() < 1e-9)
+            axis[0] = 1;
+          axis /= axis.norm();
+          break;
+      }
+
+    const BoundingBox<dim> cell_box = geometry.plasma_membrane().bounding_box();
+    const double diameter = cell_box.get_boundary_points().first.distance(
+      cell_box.get_boundary_points().second);
+    const unsigned int max_segments = unsigned(4 * diameter / ds) + 10;
+
+    // A step from x along d: the plus end if it reaches the cortex, else the
+    // next vertex if it stays clear of the nucleus.
+    for (unsigned int m = 0; m < prm.n_microtubules; ++m)
+      {
+        bool grown = false;
+        for (unsigned int attempt = 0; attempt < 50 && !grown; ++attempt)
+          {
+            RandomStream            random(seed,
+                                m,
+                                attempt,
+                                RandomPurpose::microtubule_shape);
+            Tensor<1, dim>          d = direction_in_cone(axis, alpha, random);
+            std::vector<Point<dim>> vertices{mtoc};
+            Point<dim>              x = mtoc;
+            for (unsigned int k = 0; k < max_segments; ++k)
+              {
+                // Bending of a worm-like chain: angle variance ds/L_p per
+                // step and bending plane.
+                Tensor<1, dim> kick = random_unit_vector<dim>(random);
+                kick -= (kick * d) * d;
+                d += std::sqrt(ds / prm.persistence_length) * random.normal() *
+                     kick;
+                d /= d.norm();
+
+                Point<dim> y = x + ds * d;
+                // Slide around the nucleus: drop the part of the direction
+                // that points into it.
+                for (unsigned int tries = 0;
+                     tries < 8 && geometry.clearance_from_nuclear_envelope(y) <
+                                    track_clearance + 0.1 * ds;
+                     ++tries)
+                  {
+                    const auto ne = geometry.nuclear_envelope().nearest(y);
+                    const Tensor<1, dim> n = ne.outward_normal; // into nucleus
+                    d -= std::max(0., d * n) * n;
+                    d -= 0.2 * n;
+                    d /= d.norm();
+                    y = x + ds * d;
+                  }
+                if (geometry.clearance_from_nuclear_envelope(y) <
+                    track_clearance)
+                  break; // stuck against the nucleus: try again
+                const double depth = geometry.depth_below_plasma_membrane(y);
+                if (depth <= end_depth)
+                  {
+                    // Bisect for the point of the step at depth end_depth.
+                    double lo = 0, hi = 1;
+                    for (unsigned int i = 0; i < 40; ++i)
+                      {
+                        const double mid = 0.5 * (lo + hi);
+                        if (geometry.depth_below_plasma_membrane(
+                              x + mid * ds * d) > end_depth)
+                          lo = mid;
+                        else
+                          hi = mid;
+                      }
+                    vertices.push_back(x + lo * ds * d);
+                    grown = true;
+                    break;
+                  }
+                vertices.push_back(y);
+                x = y;
+              }
+            if (grown)
+              network.add(TrackType::microtubule, vertices);
+          }
+        if (!grown)
+          throw InputError("MVB/Tracks/Number of microtubules",
+                           std::to_string(prm.n_microtubules),
+                           "microtubule " + std::to_string(m) +
+                             " could not be grown from the MTOC to the "
+                             "cortex in 50 attempts",
+                           "move the MTOC away from the nucleus, narrow "
+                           "MVB/Tracks/Angular spread or raise the "
+                           "persistence length");
+      }
+
+    // Actin: uniform over the membrane facets, weighted by their measure.
+    const auto         &facets = geometry.plasma_membrane().facets();
+    std::vector<double> cumulative;
+    double              total = 0;
+    for (const auto &f : facets)
+      {
+        total += (dim == 2)
+                   ? f[0].distance(f[1])
+                   : 0.5 * cross_product_3d(f[1] - f[0], f[2] - f[0]).norm();
+        cumulative.push_back(total);
+      }
+    const unsigned int n_actin =
+      static_cast<unsigned int>(std::llround(prm.actin_density * total));
+    const double L = prm.actin_length;
+    for (unsigned int a = 0; a < n_actin; ++a)
+      {
+        bool placed = false;
+        for (unsigned int attempt = 0; attempt < 100 && !placed; ++attempt)
+          {
+            RandomStream       random(seed,
+                                a,
+                                attempt,
+                                RandomPurpose::actin_placement);
+            const unsigned int f =
+              std::min<std::size_t>(std::lower_bound(cumulative.begin(),
+                                                     cumulative.end(),
+                                                     random.uniform() * total) -
+                                      cumulative.begin(),
+                                    facets.size() - 1);
+            Point<dim> p;
+            if constexpr (dim == 2)
+              p =
+                facets[f][0] + random.uniform() * (facets[f][1] - facets[f][0]);
+            else
+              {
+                double u = random.uniform(), v = random.uniform();
+                if (u + v > 1)
+                  {
+                    u = 1 - u;
+                    v = 1 - v;
+                  }
+                p = facets[f][0] + u * (facets[f][1] - facets[f][0]) +
+                    v * (facets[f][2] - facets[f][0]);
+              }
+            const Tensor<1, dim> n =
+              geometry.plasma_membrane().nearest(p).outward_normal;
+            // Barbed end just under the membrane; the filament leans into
+            // the cortex so that its pointed end stays in it.
+            const double depth_b =
+              track_clearance +
+              random.uniform() * std::max(0., 0.5 * cortex - track_clearance);
+            const Point<dim> barbed = p - depth_b * n;
+            Tensor<1, dim>   t      = random_unit_vector<dim>(random);
+            t -= (t * n) * n;
+            if (t.norm() < 1e-6)
+              continue;
+            t /= t.norm();
+            const double cos_max = std::clamp((cortex - depth_b) / L, 0., 1.);
+            const double c       = random.uniform() * cos_max;
+            const Tensor<1, dim> dir     = c * n + std::sqrt(1 - c * c) * t;
+            const Point<dim>     pointed = barbed - L * dir;
+            if (geometry.in_cytoplasm(barbed, track_clearance) &&
+                geometry.in_cytoplasm(pointed, track_clearance) &&
+                geometry.depth_below_plasma_membrane(pointed) <=
+                  cortex + 1e-9 &&
+                geometry.in_cytoplasm(barbed + 0.5 * (pointed - barbed),
+                                      track_clearance))
+              {
+                network.add(TrackType::actin, {pointed, barbed});
+                placed = true;
+              }
+          }
+        if (!placed)
+          throw InputError("MVB/Tracks/Actin filament length",
+                           to_text(L),
+                           "actin filament " + std::to_string(a) +
+                             " does not fit in the cortex",
+                           "use shorter filaments or a thicker cortex "
+                           "(Geometry/Cortex thickness)");
+      }
+    network.build_index(prm.capture_radius);
+    return network;
+  }
+
+  template <int dim>
+  void
+  check_tracks_inside(const TrackNetwork<dim> &network,
+                      const CellGeometry<dim> &geometry,
+                      const double             clearance,
+                      const std::string       &parameter_path)
+  {
+    for (unsigned int i = 0; i < network.n_tracks(); ++i)
+      {
+        const Track<dim> &t = network.track(i);
+        const unsigned    n = unsigned(std::ceil(t.length() / 0.05)) + 1;
+        for (unsigned int k = 0; k <= n; ++k)
+          {
+            const Point<dim> x = network.position(i, t.length() * k / n);
+            if (!geometry.in_cytoplasm(x, clearance))
+              throw InputError(parameter_path,
+                               to_text(x),
+                               track_type_name(t.type) + " track " +
+                                 std::to_string(i) + " comes closer than " +
+                                 to_text(clearance) +
+                                 " um (MVB/Motion/Membrane clearance) to a "
+                                 "membrane, or leaves the cytoplasm, here",
+                               "keep every track inside the cell, out of "
+                               "the nucleus and clear of both membranes");
+          }
+      }
+  }
+
+  template class TrackNetwork<2>;
+  template class TrackNetwork<3>;
+  template TrackNetwork<2>
+  generate_track_network(const TrackParameters &,
+                         const CellGeometry<2> &,
+                         std::uint64_t,
+                         double);
+  template TrackNetwork<3>
+  generate_track_network(const TrackParameters &,
+                         const CellGeometry<3> &,
+                         std::uint64_t,
+                         double);
+  template void
+  check_tracks_inside(const TrackNetwork<2> &,
+                      const CellGeometry<2> &,
+                      double,
+                      const std::string &);
+  template void
+  check_tracks_inside(const TrackNetwork<3> &,
+                      const CellGeometry<3> &,
+                      double,
+                      const std::string &);
+} // namespace mvb::mesh

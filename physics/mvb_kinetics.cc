@@ -1,0 +1,193 @@
+#include <physics/mvb_kinetics.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace mvb::physics
+{
+  const char *
+  mode_name(const MvbMode mode)
+  {
+    switch (mode)
+      {
+        case MvbMode::free:
+          return "free";
+        case MvbMode::kinesin:
+          return "kinesin";
+        case MvbMode::dynein:
+          return "dynein";
+        case MvbMode::myosin:
+          return "myosin";
+        case MvbMode::docked:
+          return "docked";
+      }
+    return "unknown";
+  }
+
+  MvbKinetics::MvbKinetics(const MvbParameters &parameters)
+      : prm(parameters)
+  {
+  }
+
+  double
+  MvbKinetics::birth_rate() const
+  {
+    return prm.birth_rate;
+  }
+
+  double
+  MvbKinetics::microtubule_binding_rate() const
+  {
+    return prm.microtubule_binding_rate;
+  }
+
+  double
+  MvbKinetics::dynein_share(const double rab7) const
+  {
+    const double dynein  = prm.dynein_weight * rab7;
+    const double kinesin = prm.kinesin_weight * prm.perturbations.rab27b;
+    return dynein + kinesin > 0 ? dynein / (dynein + kinesin) : 0.5;
+  }
+
+  double
+  MvbKinetics::switching_rate() const
+  {
+    return prm.switching_rate;
+  }
+
+  double
+  MvbKinetics::microtubule_unbinding_rate() const
+  {
+    return prm.microtubule_unbinding_rate;
+  }
+
+  double
+  MvbKinetics::actin_binding_rate() const
+  {
+    return prm.actin_binding_rate * prm.perturbations.cortactin;
+  }
+
+  double
+  MvbKinetics::actin_unbinding_rate() const
+  {
+    return prm.actin_unbinding_rate;
+  }
+
+  double
+  MvbKinetics::docking_rate() const
+  {
+    return prm.docking_rate * prm.perturbations.rab27a *
+           prm.perturbations.cortactin;
+  }
+
+  double
+  MvbKinetics::undocking_rate() const
+  {
+    return prm.undocking_rate;
+  }
+
+  double
+  MvbKinetics::hill_calcium(const double c) const
+  {
+    const double n  = prm.calcium_hill_exponent;
+    const double cn = std::pow(std::max(c, 0.), n);
+    return cn / (std::pow(prm.calcium_half_activation, n) + cn);
+  }
+
+  double
+  MvbKinetics::calcium_factor(const double calcium) const
+  {
+    const double a = prm.calcium_sensitivity * prm.perturbations.syt7;
+    return (1 - a) +
+           a * hill_calcium(calcium) / hill_calcium(prm.resting_calcium);
+  }
+
+  double
+  MvbKinetics::fusion_competence(const double chi_ilv) const
+  {
+    const double m  = prm.fusion_cholesterol_hill;
+    const double xm = std::pow(std::max(chi_ilv, 0.), m);
+    return xm / (std::pow(prm.fusion_cholesterol_half, m) + xm);
+  }
+
+  double
+  MvbKinetics::fusion_rate(const MvbState    &state,
+                           const LocalFields &fields) const
+  {
+    return prm.basal_fusion_rate * prm.perturbations.snare *
+           calcium_factor(fields.calcium) * fusion_competence(state.chi_ilv);
+  }
+
+  double
+  MvbKinetics::degradation_rate(const MvbState &state) const
+  {
+    const auto &g = prm.perturbations;
+    return prm.lysosome_rate * state.rab7 * (1 + g.isg) * g.vatpase +
+           prm.autophagy_rate * g.autophagy;
+  }
+
+  MvbState
+  MvbKinetics::newborn() const
+  {
+    MvbState s;
+    s.chi_lm = prm.initial_cholesterol;
+    s.rab7   = prm.initial_rab7;
+    return s;
+  }
+
+  void
+  MvbKinetics::mature(MvbState           &s,
+                      const LocalFields  &fields,
+                      const double        dt,
+                      MaturationExchange &exchange) const
+  {
+    const auto &g = prm.perturbations;
+
+    // ILVs: dN/dt = a (1 - N/N_max), exact.
+    const double u_saturation =
+      std::max(fields.cargo, 0.) /
+      (prm.cargo_half_saturation + std::max(fields.cargo, 0.));
+    const double a =
+      prm.escrt_rate * g.escrt * u_saturation + prm.ceramide_rate * g.nsmase2;
+    const double n_max = prm.max_ilv;
+    const double n_new =
+      n_max - (n_max - s.ilv_count) * std::exp(-a * dt / n_max);
+    const double dn = std::max(0., n_new - s.ilv_count);
+
+    // Cargo goes into the new ILVs.
+    const double dq = prm.cargo_per_ilv * u_saturation * dn;
+    s.cargo += dq;
+    exchange.cargo_taken += dq;
+
+    // ILV membrane comes from the limiting membrane: the N_max ILVs
+    // together have its area, and take its cholesterol enriched by
+    // epsilon (capped at a pure-cholesterol membrane). Integrated with the
+    // new area, dchi_LM = -epsilon chi_LM dN/N_max, as an exponential.
+    const double moved =
+      std::min(s.chi_lm * (1 - std::exp(-prm.ilv_enrichment * dn / n_max)),
+               dn / n_max);
+    if (n_new > 0)
+      s.chi_ilv = (s.chi_ilv * s.ilv_count + moved * n_max) / n_new;
+    s.chi_lm -= moved;
+    s.ilv_count = n_new;
+
+    // Uptake from the cytosol: dchi_LM/dt = k h/h_ref (1 - chi_LM), exact.
+    const double k_up = prm.cholesterol_uptake_rate *
+                        std::max(fields.cholesterol, 0.) /
+                        prm.cholesterol_reference;
+    const double chi_before = s.chi_lm;
+    s.chi_lm                = 1 - (1 - s.chi_lm) * std::exp(-k_up * dt);
+    exchange.cholesterol_uptake += s.chi_lm - chi_before;
+
+    // Rab7: dr/dt = on (1 - r) - off r, exact for the step.
+    const double on = prm.rab7_activation_rate *
+                      (1 + prm.rab7_cholesterol_gain * s.chi_lm) * g.rab7_gef;
+    const double off = prm.rab7_inactivation_rate * g.rab7_gap;
+    if (on + off > 0)
+      {
+        const double r_inf = on / (on + off);
+        s.rab7 = r_inf + (s.rab7 - r_inf) * std::exp(-(on + off) * dt);
+      }
+    s.age += dt;
+  }
+} // namespace mvb::physics

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <cstdint>
+
+namespace mvb::physics
+{
+  using dealii::ParameterHandler;
+
+  /**
+   * Perturbation factors g_* of model.md section 4 (subsection
+   * "Perturbations"): 1 is the unperturbed cell, 0 a knock-out, 0.2 a
+   * knock-down, 2 an over-expression.
+   */
+  struct PerturbationFactors
+  {
+    double rab27a    = 1; // docking
+    double rab27b    = 1; // kinesin share on binding
+    double cortactin = 1; // actin binding and docking
+    double snare     = 1; // fusion
+    double syt7      = 1; // Ca2+ sensitivity of fusion
+    double escrt     = 1; // ESCRT-dependent ILV formation
+    double nsmase2   = 1; // ceramide-dependent ILV formation
+    double isg       = 1; // ISGylation: lysosomal degradation
+    double rab7_gap  = 1; // Rab7 inactivation
+    double rab7_gef  = 1; // Rab7 activation
+    double vatpase   = 1; // lysosomal degradation
+    double autophagy = 1; // autophagic degradation
+  };
+
+  /**
+   * Every rate and constant of the MVB model (model.md section 4), in the
+   * subsections "MVB", "MVB/Motion", "MVB/Birth", "MVB/Transitions",
+   * "MVB/Maturation", "MVB/Fusion", "MVB/Degradation", "MVB/Field
+   * stand-ins" and "Perturbations". Units: um, s, uM; amounts uM um^3.
+   */
+  struct MvbParameters
+  {
+    static void
+    declare_parameters(ParameterHandler &prm);
+
+    /** Reads and cross-checks; throws mvb::InputError naming the entry. */
+    void
+    parse_parameters(ParameterHandler &prm);
+
+    bool          enabled              = true;
+    std::uint64_t seed                 = 1;
+    unsigned int  steps_per_field_step = 5;
+    unsigned int  initial_number       = 20;
+
+    // Motion
+    double diffusion_coefficient = 0.01; // um^2/s
+    double kinesin_speed         = 0.8;  // um/s
+    double dynein_speed          = 1.0;  // um/s
+    double myosin_speed          = 0.2;  // um/s
+    double docking_distance      = 0.2;  // um
+    double membrane_clearance    = 0.05; // um, centre to membrane
+
+    // Birth
+    double birth_rate          = 0.1; // 1/s per cell
+    double birth_band_width    = 2;   // um from the nuclear envelope
+    double initial_cholesterol = 0.2; // chi_LM at birth
+    double initial_rab7        = 0.2; // r at birth
+
+    // Transitions
+    double microtubule_binding_rate   = 1;    // 1/s
+    double dynein_weight              = 1;    // w_dyn
+    double kinesin_weight             = 1;    // w_kin
+    double switching_rate             = 0.1;  // 1/s
+    double microtubule_unbinding_rate = 0.1;  // 1/s
+    double actin_binding_rate         = 1;    // 1/s
+    double actin_unbinding_rate       = 0.05; // 1/s
+    double docking_rate               = 0.5;  // 1/s
+    double undocking_rate             = 0.01; // 1/s
+
+    // Maturation
+    double escrt_rate              = 0.5;   // ILVs/s
+    double cargo_half_saturation   = 0.1;   // uM
+    double ceramide_rate           = 0.1;   // ILVs/s
+    double max_ilv                 = 100;   // N_max
+    double cargo_per_ilv           = 0.001; // uM um^3 per ILV at saturation
+    double ilv_enrichment          = 2;     // epsilon
+    double cholesterol_uptake_rate = 0.01;  // 1/s
+    double cholesterol_reference   = 1;     // uM
+    double rab7_activation_rate    = 0.01;  // 1/s
+    double rab7_cholesterol_gain   = 2;     // alpha
+    double rab7_inactivation_rate  = 0.02;  // 1/s
+
+    // Fusion
+    double basal_fusion_rate       = 0.005; // 1/s
+    double calcium_sensitivity     = 0.1;   // a_Ca
+    double calcium_hill_exponent   = 2;     // n
+    double calcium_half_activation = 1;     // uM
+    double resting_calcium         = 0.1;   // uM (c_rest of S)
+    double fusion_cholesterol_half = 0.3;   // chi*
+    double fusion_cholesterol_hill = 4;     // m
+
+    // Degradation
+    double lysosome_rate       = 0.02;  // 1/s
+    double lysosome_zone_width = 2;     // um from the nuclear envelope
+    double autophagy_rate      = 0.001; // 1/s
+
+    // Constant field values at every MVB until the fields are coupled.
+    double stand_in_calcium     = 0.1; // uM
+    double stand_in_cholesterol = 1;   // uM
+    double stand_in_cargo       = 0.1; // uM
+
+    PerturbationFactors perturbations;
+  };
+} // namespace mvb::physics

@@ -1,0 +1,310 @@
+#include <postprocess/mvb_output.h>
+#include <postprocess/run_record.h>
+#include <solver/input_error.h>
+
+#include <deal.II/base/exceptions.h>
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+namespace mvb::postprocess
+{
+  namespace fs = std::filesystem;
+  using dealii::ExcMessage;
+
+  void
+  write_hdf5_file(const std::string              &path,
+                  const std::vector<Hdf5Dataset> &datasets)
+  {
+    const std::string temporary = path + ".tmp";
+    const hid_t       file =
+      H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    AssertThrow(file >= 0, ExcMessage("cannot create " + temporary));
+    for (const auto &d : datasets)
+      {
+        const hsize_t rows    = d.values.size() / std::max(1U, d.columns);
+        const hsize_t dims[2] = {rows, d.columns};
+        const hid_t   space =
+          H5Screate_simple(d.columns == 1 ? 1 : 2, dims, nullptr);
+        const hid_t type = d.integer ? H5T_NATIVE_UINT : H5T_NATIVE_DOUBLE;
+        const hid_t set  = H5Dcreate2(file,
+                                     d.name.c_str(),
+                                     type,
+                                     space,
+                                     H5P_DEFAULT,
+                                     H5P_DEFAULT,
+                                     H5P_DEFAULT);
+        AssertThrow(set >= 0,
+                    ExcMessage("cannot create dataset " + d.name + " in " +
+                               temporary));
+        herr_t status = 0;
+        if (rows > 0 && d.integer)
+          {
+            const std::vector<unsigned int> v(d.values.begin(), d.values.end());
+            status =
+              H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+          }
+        else if (rows > 0)
+          status =
+            H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.values.data());
+        AssertThrow(status >= 0,
+                    ExcMessage("cannot write dataset " + d.name + " to " +
+                               temporary));
+        H5Dclose(set);
+        H5Sclose(space);
+      }
+    AssertThrow(H5Fclose(file) >= 0, ExcMessage("cannot write " + temporary));
+    fs::rename(temporary, path);
+  }
+
+  namespace
+  {
+    std::string
+    data_item(const std::string &h5_file,
+              const std::string &dataset,
+              const std::string &dimensions,
+              const std::string &pad)
+    {
+      return pad + "<DataItem Dimensions=\"" + dimensions +
+             "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" +
+             h5_file + ":/" + dataset + "</DataItem>\n";
+    }
+  } // namespace
+
+  std::string
+  point_grid_xdmf(const std::string              &name,
+                  const std::string              &h5_file,
+                  const std::vector<Hdf5Dataset> &datasets,
+                  const unsigned int              n_points,
+                  const unsigned int              indent)
+  {
+    if (n_points == 0)
+      return "";
+    const std::string  pad(indent, ' ');
+    const std::string  n = std::to_string(n_points);
+    std::ostringstream x;
+    x << pad << "<Grid Name=\"" << name << "\" GridType=\"Uniform\">\n"
+      << pad << "  <Topology TopologyType=\"Polyvertex\" NumberOfElements=\""
+      << n << "\" NodesPerElement=\"1\"/>\n"
+      << pad << "  <Geometry GeometryType=\"XYZ\">\n"
+      << data_item(h5_file, "position", n + " 3", pad + "    ") << pad
+      << "  </Geometry>\n";
+    for (const auto &d : datasets)
+      if (d.name != "position")
+        x << pad << "  <Attribute Name=\"" << d.name
+          << "\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+          << data_item(h5_file, d.name, n, pad + "    ") << pad
+          << "  </Attribute>\n";
+    x << pad << "</Grid>\n";
+    return x.str();
+  }
+
+  template <int dim>
+  std::string
+  write_mvb_snapshot(const std::vector<MvbRecord<dim>> &records,
+                     const std::string                 &directory,
+                     const std::string                 &file)
+  {
+    std::vector<Hdf5Dataset> data = {{"position", 3, {}},
+                                     {"id", 1, {}},
+                                     {"mode", 1, {}},
+                                     {"track", 1, {}},
+                                     {"arc", 1, {}},
+                                     {"ilv_count", 1, {}},
+                                     {"cargo", 1, {}},
+                                     {"chi_lm", 1, {}},
+                                     {"chi_ilv", 1, {}},
+                                     {"rab7", 1, {}},
+                                     {"age", 1, {}}};
+    for (const auto &r : records)
+      {
+        for (unsigned int d = 0; d < 3; ++d)
+          data[0].values.push_back(d < dim ? r.position[d] : 0.);
+        const auto  &s     = r.state;
+        const double row[] = {double(r.id),
+                              double(static_cast<unsigned int>(s.mode)),
+                              double(s.track),
+                              s.arc,
+                              s.ilv_count,
+                              s.cargo,
+                              s.chi_lm,
+                              s.chi_ilv,
+                              s.rab7,
+                              s.age};
+        for (unsigned int k = 0; k < 10; ++k)
+          data[k + 1].values.push_back(row[k]);
+      }
+    write_hdf5_file((fs::path(directory) / file).string(), data);
+    return point_grid_xdmf("MVBs", file, data, records.size(), 6);
+  }
+
+  template <int dim>
+  void
+  write_fusion_table(const std::vector<FusionEvent<dim>> &events,
+                     const std::string                   &path)
+  {
+    std::vector<Hdf5Dataset> data = {{"time", 1, {}},
+                                     {"id", 1, {}},
+                                     {"position", 3, {}},
+                                     {"ilv_count", 1, {}},
+                                     {"cargo", 1, {}}};
+    for (const auto &e : events)
+      {
+        data[0].values.push_back(e.time);
+        data[1].values.push_back(double(e.id));
+        for (unsigned int d = 0; d < 3; ++d)
+          data[2].values.push_back(d < dim ? e.position[d] : 0.);
+        data[3].values.push_back(e.ilv_count);
+        data[4].values.push_back(e.cargo);
+      }
+    write_hdf5_file(path, data);
+  }
+
+  template <int dim>
+  std::string
+  write_track_network(const mesh::TrackNetwork<dim> &network,
+                      const std::string             &directory,
+                      const MPI_Comm                 communicator)
+  {
+    // Each segment is a two-point polyline: ParaView needs no mixed
+    // topology, and every segment carries its track's id and type.
+    std::vector<double> points, track_id, type;
+    for (unsigned int i = 0; i < network.n_tracks(); ++i)
+      {
+        const auto &t = network.track(i);
+        for (unsigned int k = 0; k + 1 < t.vertices.size(); ++k)
+          for (unsigned int e = 0; e < 2; ++e)
+            {
+              for (unsigned int d = 0; d < 3; ++d)
+                points.push_back(d < dim ? t.vertices[k + e][d] : 0.);
+              if (e == 0)
+                {
+                  track_id.push_back(t.id);
+                  type.push_back(double(static_cast<unsigned int>(t.type)));
+                }
+            }
+      }
+    const std::size_t   n_segments = track_id.size();
+    std::vector<double> connectivity(2 * n_segments);
+    for (std::size_t i = 0; i < connectivity.size(); ++i)
+      connectivity[i] = double(i);
+
+    const std::string  h5 = "tracks.h5";
+    const std::string  n  = std::to_string(n_segments);
+    std::ostringstream grid;
+    if (n_segments > 0)
+      {
+        const std::string pad(6, ' ');
+        grid << pad << "<Grid Name=\"tracks\" GridType=\"Uniform\">\n"
+             << pad << "  <Topology TopologyType=\"Polyline\" "
+             << "NumberOfElements=\"" << n << "\" NodesPerElement=\"2\">\n"
+             << pad << "    <DataItem Dimensions=\"" << n
+             << " 2\" NumberType=\"UInt\" Format=\"HDF\">" << h5
+             << ":/segments</DataItem>\n"
+             << pad << "  </Topology>\n"
+             << pad << "  <Geometry GeometryType=\"XYZ\">\n"
+             << data_item(h5,
+                          "points",
+                          std::to_string(2 * n_segments) + " 3",
+                          pad + "    ")
+             << pad << "  </Geometry>\n";
+        for (const char *name : {"track_id", "track_type"})
+          grid << pad << "  <Attribute Name=\"" << name
+               << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+               << data_item(h5, name, n, pad + "    ") << pad
+               << "  </Attribute>\n";
+        grid << pad << "</Grid>\n";
+      }
+
+    run_collectively(communicator, true, [&]() {
+      const fs::path dir(directory);
+      network.write_text((dir / "tracks.txt.tmp").string());
+      fs::rename(dir / "tracks.txt.tmp", dir / "tracks.txt");
+      write_hdf5_file((dir / h5).string(),
+                      {{"points", 3, points},
+                       {"segments", 2, connectivity, true},
+                       {"track_id", 1, track_id},
+                       {"track_type", 1, type}});
+      write_file_atomically((dir / "tracks.xdmf").string(),
+                            "<?xml version=\"1.0\" ?>\n"
+                            "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+                            "<Xdmf Version=\"2.0\">\n  <Domain>\n" +
+                              grid.str() + "  </Domain>\n</Xdmf>\n");
+    });
+    return grid.str();
+  }
+
+  XdmfSeries::XdmfSeries(const std::string &directory,
+                         const MPI_Comm     communicator)
+      : directory(directory)
+      , mpi_communicator(communicator)
+  {
+  }
+
+  std::string
+  XdmfSeries::file_name()
+  {
+    return "solution.xdmf";
+  }
+
+  void
+  XdmfSeries::add(const double time, const std::vector<std::string> &grids)
+  {
+    times.push_back(time);
+    grids_per_time.push_back(grids);
+    run_collectively(mpi_communicator, true, [&]() {
+      std::ostringstream xdmf;
+      xdmf << std::setprecision(17);
+      xdmf << "<?xml version=\"1.0\" ?>\n"
+           << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+           << "<Xdmf Version=\"2.0\">\n"
+           << "  <Domain>\n"
+           << "    <Grid Name=\"CellTime\" GridType=\"Collection\" "
+              "CollectionType=\"Temporal\">\n";
+      for (unsigned int i = 0; i < times.size(); ++i)
+        {
+          xdmf << "      <Grid Name=\"output " << i
+               << "\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
+               << "        <Time Value=\"" << times[i] << "\"/>\n";
+          for (const auto &g : grids_per_time[i])
+            {
+              // Indent the grid two more levels.
+              std::istringstream lines(g);
+              std::string        line;
+              while (std::getline(lines, line))
+                xdmf << "    " << line << '\n';
+            }
+          xdmf << "      </Grid>\n";
+        }
+      xdmf << "    </Grid>\n"
+           << "  </Domain>\n"
+           << "</Xdmf>\n";
+      write_file_atomically((fs::path(directory) / file_name()).string(),
+                            xdmf.str());
+    });
+  }
+
+  template std::string
+  write_mvb_snapshot(const std::vector<MvbRecord<2>> &,
+                     const std::string &,
+                     const std::string &);
+  template std::string
+  write_mvb_snapshot(const std::vector<MvbRecord<3>> &,
+                     const std::string &,
+                     const std::string &);
+  template void
+  write_fusion_table(const std::vector<FusionEvent<2>> &, const std::string &);
+  template void
+  write_fusion_table(const std::vector<FusionEvent<3>> &, const std::string &);
+  template std::string
+  write_track_network(const mesh::TrackNetwork<2> &,
+                      const std::string &,
+                      MPI_Comm);
+  template std::string
+  write_track_network(const mesh::TrackNetwork<3> &,
+                      const std::string &,
+                      MPI_Comm);
+} // namespace mvb::postprocess

@@ -1,0 +1,130 @@
+#pragma once
+
+#include <mesh/track_network.h>
+#include <physics/mvb_kinetics.h>
+
+#include <deal.II/base/point.h>
+
+#include <deal.II/base/mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mvb::postprocess
+{
+  using namespace dealii;
+
+  /** One MVB as written to output: id, position, state. */
+  template <int dim>
+  struct MvbRecord
+  {
+    std::uint64_t     id = 0;
+    Point<dim>        position;
+    physics::MvbState state;
+  };
+
+  /** An exosome release: an MVB that fused with the plasma membrane. */
+  template <int dim>
+  struct FusionEvent
+  {
+    double        time = 0;
+    std::uint64_t id   = 0;
+    Point<dim>    position;
+    double        ilv_count = 0; // exosomes released
+    double        cargo     = 0; // uM um^3 exported
+  };
+
+  /**
+   * Writes the MVBs of one output time (sorted by id) to @p directory /
+   * @p file: datasets id, position (n x 3, z = 0 in 2D), mode (0 free, 1
+   * kinesin, 2 dynein, 3 myosin, 4 docked), track (-1 if unbound), arc,
+   * ilv_count, cargo, chi_lm, chi_ilv, rab7, age. Returns the XDMF grid
+   * (empty if there are no MVBs). Serial: rank 0.
+   */
+  template <int dim>
+  std::string
+  write_mvb_snapshot(const std::vector<MvbRecord<dim>> &records,
+                     const std::string                 &directory,
+                     const std::string                 &file);
+
+  /**
+   * fusions.h5, rewritten whole at each output: datasets time, id,
+   * position (n x 3), ilv_count (exosomes) and cargo of every fusion so
+   * far, in order of time. Serial: rank 0.
+   */
+  template <int dim>
+  void
+  write_fusion_table(const std::vector<FusionEvent<dim>> &events,
+                     const std::string                   &path);
+
+  /**
+   * A table of columns for a serial HDF5 file: each dataset is rows x
+   * columns doubles (columns = 1: a vector).
+   */
+  struct Hdf5Dataset
+  {
+    std::string         name;
+    unsigned int        columns = 1;
+    std::vector<double> values;          // row-major
+    bool                integer = false; // stored as 32-bit unsigned
+  };
+
+  /**
+   * Writes @p datasets to @p path through a temporary file and a rename, so
+   * the file is complete or absent. Serial: call on one rank.
+   */
+  void
+  write_hdf5_file(const std::string              &path,
+                  const std::vector<Hdf5Dataset> &datasets);
+
+  /**
+   * The XDMF grid of a set of points in an HDF5 file: a Polyvertex
+   * topology over dataset "position" (n x 3) with every other dataset of
+   * n rows as a node attribute. Empty if there are no points.
+   */
+  std::string
+  point_grid_xdmf(const std::string              &name,
+                  const std::string              &h5_file,
+                  const std::vector<Hdf5Dataset> &datasets,
+                  unsigned int                    n_points,
+                  unsigned int                    indent);
+
+  /**
+   * Writes the track network once per run: tracks.h5 (vertices; each
+   * segment as a two-point polyline with its track id and type, 0 =
+   * microtubule, 1 = actin), tracks.xdmf to open it alone, and tracks.txt
+   * to read it back (MVB/Tracks/Source = file). Returns the XDMF grid for
+   * the run's time series. Rank 0 writes.
+   */
+  template <int dim>
+  std::string
+  write_track_network(const mesh::TrackNetwork<dim> &network,
+                      const std::string             &directory,
+                      MPI_Comm                       communicator);
+
+  /**
+   * solution.xdmf: one temporal collection whose every time is a spatial
+   * collection of grids (fields, MVBs, tracks), so that ParaView opens them
+   * all from one file. Rewritten atomically after each output time.
+   */
+  class XdmfSeries
+  {
+  public:
+    XdmfSeries(const std::string &directory, MPI_Comm communicator);
+
+    /** Adds a time with its grids (XDMF Grid elements) and rewrites. */
+    void
+    add(double time, const std::vector<std::string> &grids);
+
+    /** The file to open in ParaView, relative to the run directory. */
+    static std::string
+    file_name();
+
+  private:
+    std::string                           directory;
+    MPI_Comm                              mpi_communicator;
+    std::vector<double>                   times;
+    std::vector<std::vector<std::string>> grids_per_time;
+  };
+} // namespace mvb::postprocess
