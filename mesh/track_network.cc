@@ -818,7 +818,8 @@ namespace mvb::mesh
   check_tracks_inside(const TrackNetwork<dim> &network,
                       const CellGeometry<dim> &geometry,
                       const double             clearance,
-                      const std::string       &parameter_path)
+                      const std::string       &parameter_path,
+                      const std::string       &parameter_value)
   {
     for (unsigned int i = 0; i < network.n_tracks(); ++i)
       {
@@ -829,12 +830,13 @@ namespace mvb::mesh
             const Point<dim> x = network.position(i, t.length() * k / n);
             if (!geometry.in_cytoplasm(x, clearance))
               throw InputError(parameter_path,
-                               to_text(x),
+                               parameter_value,
                                track_type_name(t.type) + " track " +
                                  std::to_string(i) + " comes closer than " +
                                  to_text(clearance) +
                                  " um (MVB/Motion/Membrane clearance) to a "
-                                 "membrane, or leaves the cytoplasm, here",
+                                 "membrane, or leaves the cytoplasm, at (" +
+                                 to_text(x) + ")",
                                "keep every track inside the cell, out of "
                                "the nucleus and clear of both membranes");
           }
@@ -857,10 +859,12 @@ namespace mvb::mesh
   check_tracks_inside(const TrackNetwork<2> &,
                       const CellGeometry<2> &,
                       double,
+                      const std::string &,
                       const std::string &);
   template void
   check_tracks_inside(const TrackNetwork<3> &,
                       const CellGeometry<3> &,
                       double,
+                      const std::string &,
                       const std::string &);
 } // namespace mvb::mesh

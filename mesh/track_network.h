@@ -210,7 +210,8 @@ namespace mvb::mesh
                          double                   clearance);
 
   /**
-   * Throws InputError (naming @p parameter_path) unless every track keeps
+   * Throws InputError (naming the parameter that gave the tracks, and its
+   * value) unless every track keeps
    * @p clearance from both membranes: points every 0.05 um along each
    * segment are checked.
    */
@@ -219,5 +220,6 @@ namespace mvb::mesh
   check_tracks_inside(const TrackNetwork<dim> &network,
                       const CellGeometry<dim> &geometry,
                       double                   clearance,
-                      const std::string       &parameter_path);
+                      const std::string       &parameter_path,
+                      const std::string       &parameter_value);
 } // namespace mvb::mesh

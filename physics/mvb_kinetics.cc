@@ -50,9 +50,10 @@ namespace mvb::physics
   }
 
   double
-  MvbKinetics::switching_rate() const
+  MvbKinetics::switching_rate(const MvbMode mode) const
   {
-    return prm.switching_rate;
+    return mode == MvbMode::kinesin ? prm.switching_to_dynein
+                                    : prm.switching_to_kinesin;
   }
 
   double

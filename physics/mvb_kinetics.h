@@ -90,9 +90,9 @@ namespace mvb::physics
     double
     dynein_share(double rab7) const;
 
-    /** T3: kinesin <-> dynein. */
+    /** T3: kinesin -> dynein (@p mode kinesin) or dynein -> kinesin. */
     double
-    switching_rate() const;
+    switching_rate(MvbMode mode) const;
 
     /** T4: kinesin or dynein -> free. */
     double

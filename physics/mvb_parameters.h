@@ -67,7 +67,8 @@ namespace mvb::physics
     double microtubule_binding_rate   = 1;    // 1/s
     double dynein_weight              = 1;    // w_dyn
     double kinesin_weight             = 1;    // w_kin
-    double switching_rate             = 0.1;  // 1/s
+    double switching_to_dynein        = 0.1;  // 1/s, kinesin -> dynein
+    double switching_to_kinesin       = 0.1;  // 1/s, dynein -> kinesin
     double microtubule_unbinding_rate = 0.1;  // 1/s
     double actin_binding_rate         = 1;    // 1/s
     double actin_unbinding_rate       = 0.05; // 1/s

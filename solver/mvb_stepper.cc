@@ -221,7 +221,7 @@ namespace mvb
               break;
             case MvbMode::kinesin:
             case MvbMode::dynein:
-              add(Transition::switch_motor, kinetics.switching_rate());
+              add(Transition::switch_motor, kinetics.switching_rate(s.mode));
               add(Transition::unbind, kinetics.microtubule_unbinding_rate());
               break;
             case MvbMode::myosin:

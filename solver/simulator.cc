@@ -203,12 +203,18 @@ namespace mvb
                                        geometry,
                                        m.seed,
                                        m.membrane_clearance));
-      mesh::check_tracks_inside(*tracks,
-                                geometry,
-                                m.membrane_clearance,
-                                t.from_file ? "MVB/Tracks/Track file"
-                                            : "MVB/Tracks/Number of "
-                                              "microtubules");
+      if (t.from_file)
+        mesh::check_tracks_inside(*tracks,
+                                  geometry,
+                                  m.membrane_clearance,
+                                  "MVB/Tracks/Track file",
+                                  t.file);
+      else
+        mesh::check_tracks_inside(*tracks,
+                                  geometry,
+                                  m.membrane_clearance,
+                                  "MVB/Tracks/Number of microtubules",
+                                  std::to_string(t.n_microtubules));
     }
     mvbs =
       std::make_unique<MvbPopulation<dim>>(m,
@@ -372,6 +378,9 @@ namespace mvb
       line << std::setprecision(0) << left << " s left";
     else
       line << std::setprecision(1) << left / 60 << " min left";
+    if (mvbs)
+      line << ", " << mvbs->particle_handler().n_global_particles()
+           << " MVBs";
     pcout << line.str() << std::endl;
   }
 
