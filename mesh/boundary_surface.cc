@@ -257,8 +257,44 @@ namespace mvb::mesh
         facet_list.push_back(facet);
         normals.push_back(normal);
       }
-    index->tree = pack_rtree(boxes);
-    deviation   = Utilities::MPI::max(local_deviation, communicator);
+    index->tree  = pack_rtree(boxes);
+    deviation    = Utilities::MPI::max(local_deviation, communicator);
+    double total = 0;
+    for (const auto &f : facet_list)
+      {
+        if constexpr (dim == 2)
+          total += f[0].distance(f[1]);
+        else
+          total += 0.5 * cross_product_3d(f[1] - f[0], f[2] - f[0]).norm();
+        cumulative_measure.push_back(total);
+      }
+  }
+
+  template <int dim>
+  Point<dim>
+  BoundarySurface<dim>::sample(const double u_facet, double u, double v) const
+  {
+    AssertThrow(!facet_list.empty(), ExcMessage("the surface is empty"));
+    const auto f =
+      std::min<std::size_t>(std::lower_bound(cumulative_measure.begin(),
+                                             cumulative_measure.end(),
+                                             u_facet *
+                                               cumulative_measure.back()) -
+                              cumulative_measure.begin(),
+                            facet_list.size() - 1);
+    const Facet &facet = facet_list[f];
+    if constexpr (dim == 2)
+      return facet[0] + u * (facet[1] - facet[0]);
+    else
+      {
+        // Fold the unit square onto the triangle: uniform over it.
+        if (u + v > 1)
+          {
+            u = 1 - u;
+            v = 1 - v;
+          }
+        return facet[0] + u * (facet[1] - facet[0]) + v * (facet[2] - facet[0]);
+      }
   }
 
   template <int dim>

@@ -70,6 +70,14 @@ namespace mvb::mesh
     facets() const;
 
     /**
+     * A point uniformly distributed over the facets (by measure), from
+     * three numbers uniform in (0, 1): the first picks the facet, the others
+     * the point on it (the third is unused in 2D).
+     */
+    Point<dim>
+    sample(double u_facet, double u, double v) const;
+
+    /**
      * Largest distance between the curved (mapped) boundary and its facets,
      * sampled at edge and face midpoints: how far a point can be on the
      * cytoplasm side of the facets yet outside the mesh.
@@ -81,6 +89,7 @@ namespace mvb::mesh
     std::vector<Facet>          facet_list;
     std::vector<Tensor<1, dim>> normals;
     double                      deviation = 0;
+    std::vector<double>         cumulative_measure; // up to each facet
 
     // The R-tree type drags in boost.geometry: keep it out of this header.
     struct Index;

@@ -729,17 +729,8 @@ namespace mvb::mesh
                            "persistence length");
       }
 
-    // Actin: uniform over the membrane facets, weighted by their measure.
-    const auto         &facets = geometry.plasma_membrane().facets();
-    std::vector<double> cumulative;
-    double              total = 0;
-    for (const auto &f : facets)
-      {
-        total += (dim == 2)
-                   ? f[0].distance(f[1])
-                   : 0.5 * cross_product_3d(f[1] - f[0], f[2] - f[0]).norm();
-        cumulative.push_back(total);
-      }
+    // Actin: uniform over the membrane, by measure.
+    const double       total = geometry.plasma_membrane().measure();
     const unsigned int n_actin =
       static_cast<unsigned int>(std::llround(prm.actin_density * total));
     const double L = prm.actin_length;
@@ -748,31 +739,13 @@ namespace mvb::mesh
         bool placed = false;
         for (unsigned int attempt = 0; attempt < 100 && !placed; ++attempt)
           {
-            RandomStream       random(seed,
+            RandomStream     random(seed,
                                 a,
                                 attempt,
                                 RandomPurpose::actin_placement);
-            const unsigned int f =
-              std::min<std::size_t>(std::lower_bound(cumulative.begin(),
-                                                     cumulative.end(),
-                                                     random.uniform() * total) -
-                                      cumulative.begin(),
-                                    facets.size() - 1);
-            Point<dim> p;
-            if constexpr (dim == 2)
-              p =
-                facets[f][0] + random.uniform() * (facets[f][1] - facets[f][0]);
-            else
-              {
-                double u = random.uniform(), v = random.uniform();
-                if (u + v > 1)
-                  {
-                    u = 1 - u;
-                    v = 1 - v;
-                  }
-                p = facets[f][0] + u * (facets[f][1] - facets[f][0]) +
-                    v * (facets[f][2] - facets[f][0]);
-              }
+            const double     u_facet = random.uniform(), u = random.uniform();
+            const Point<dim> p =
+              geometry.plasma_membrane().sample(u_facet, u, random.uniform());
             const Tensor<1, dim> n =
               geometry.plasma_membrane().nearest(p).outward_normal;
             // Barbed end just under the membrane; the filament leans into

@@ -1,6 +1,7 @@
 #include <physics/mvb_parameters.h>
 #include <solver/input_error.h>
 
+#include <array>
 #include <limits>
 #include <string>
 #include <vector>
@@ -35,6 +36,15 @@ namespace mvb::physics
     };
 
     constexpr double huge = 1e6;
+
+    // The subsections of "MVB" that hold real-valued entries.
+    constexpr std::array<const char *, 7> subsections = {{"Motion",
+                                                          "Birth",
+                                                          "Transitions",
+                                                          "Maturation",
+                                                          "Fusion",
+                                                          "Degradation",
+                                                          "Field stand-ins"}};
 
     const std::vector<RealEntry> &
     real_entries()
@@ -462,13 +472,7 @@ namespace mvb::physics
                         Integer(0, 10000000),
                         "MVBs present at the start time, placed like new "
                         "ones (perinuclear band). Unit: none.");
-      for (const char *subsection : {"Motion",
-                                     "Birth",
-                                     "Transitions",
-                                     "Maturation",
-                                     "Fusion",
-                                     "Degradation",
-                                     "Field stand-ins"})
+      for (const char *subsection : subsections)
         {
           prm.enter_subsection(subsection);
           for (const auto &e : real_entries())
@@ -501,13 +505,7 @@ namespace mvb::physics
     seed                 = std::stoull(prm.get("Random seed"));
     steps_per_field_step = prm.get_integer("Steps per field step");
     initial_number       = prm.get_integer("Initial number");
-    for (const char *subsection : {"Motion",
-                                   "Birth",
-                                   "Transitions",
-                                   "Maturation",
-                                   "Fusion",
-                                   "Degradation",
-                                   "Field stand-ins"})
+    for (const char *subsection : subsections)
       {
         prm.enter_subsection(subsection);
         for (const auto &e : real_entries())

@@ -34,15 +34,6 @@ namespace mvb
       , particles(triangulation, mapping, n_properties)
       , mvb_stepper(kinetics, geometry, tracks, capture_radius, parameters.seed)
   {
-    double total = 0;
-    for (const auto &f : geometry.nuclear_envelope().facets())
-      {
-        if constexpr (dim == 2)
-          total += f[0].distance(f[1]);
-        else
-          total += 0.5 * cross_product_3d(f[1] - f[0], f[2] - f[0]).norm();
-        envelope_cumulative.push_back(total);
-      }
     // deal.II 9.4 looks for a particle that left its cell only around the
     // closest vertex of that cell and of the mesh, which misses neighbours
     // on stretched curved cells. Such particles are caught here and placed
@@ -97,33 +88,14 @@ namespace mvb
   Point<dim>
   MvbPopulation<dim>::birth_position(const std::uint64_t id) const
   {
-    const auto  &facets = geometry.nuclear_envelope().facets();
     const double margin = prm.membrane_clearance;
     const double band   = prm.birth_band_width;
     RandomStream random(prm.seed, id, 0, RandomPurpose::birth_position);
     for (unsigned int attempt = 0; attempt < 1000; ++attempt)
       {
-        const double       total = envelope_cumulative.back();
-        const unsigned int f =
-          std::min<std::size_t>(std::lower_bound(envelope_cumulative.begin(),
-                                                 envelope_cumulative.end(),
-                                                 random.uniform() * total) -
-                                  envelope_cumulative.begin(),
-                                facets.size() - 1);
-        Point<dim> p;
-        if constexpr (dim == 2)
-          p = facets[f][0] + random.uniform() * (facets[f][1] - facets[f][0]);
-        else
-          {
-            double u = random.uniform(), v = random.uniform();
-            if (u + v > 1)
-              {
-                u = 1 - u;
-                v = 1 - v;
-              }
-            p = facets[f][0] + u * (facets[f][1] - facets[f][0]) +
-                v * (facets[f][2] - facets[f][0]);
-          }
+        const double     u_facet = random.uniform(), u = random.uniform();
+        const Point<dim> p =
+          geometry.nuclear_envelope().sample(u_facet, u, random.uniform());
         const Tensor<1, dim> into_nucleus =
           geometry.nuclear_envelope().nearest(p).outward_normal;
         const double     height = margin + random.uniform() * (band - margin);

@@ -225,9 +225,6 @@ namespace mvb
     double                                     local_cargo_degraded = 0;
     std::vector<postprocess::FusionEvent<dim>> pending_fusions;
 
-    // NE facets by cumulative measure, for birth positions.
-    std::vector<double> envelope_cumulative;
-
     // Reused every step: no allocation in the MVB loop.
     std::vector<physics::LocalFields> field_values;
     std::vector<typename Particles::ParticleHandler<dim>::particle_iterator>

@@ -379,8 +379,7 @@ namespace mvb
     else
       line << std::setprecision(1) << left / 60 << " min left";
     if (mvbs)
-      line << ", " << mvbs->particle_handler().n_global_particles()
-           << " MVBs";
+      line << ", " << mvbs->particle_handler().n_global_particles() << " MVBs";
     pcout << line.str() << std::endl;
   }
 

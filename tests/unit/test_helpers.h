@@ -28,6 +28,20 @@ namespace mvb::testing
     return parameters.geometry;
   }
 
+  /** Every parameter of a run from the text of a scenario file. */
+  inline RunParameters
+  parameters_from(const std::string &text)
+  {
+    dealii::ParameterHandler prm;
+    RunParameters::declare_parameters(prm);
+    ScenarioInput input;
+    input.file = "test.prm";
+    input.text = text;
+    RunParameters parameters;
+    parameters.parse(prm, input);
+    return parameters;
+  }
+
   inline std::string
   source_path(const std::string &relative)
   {

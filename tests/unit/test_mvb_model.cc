@@ -18,24 +18,10 @@
 
 #include "test_helpers.h"
 
-namespace
-{
-  using namespace mvb;
-  using namespace dealii;
+using mvb::testing::parameters_from;
 
-  RunParameters
-  parameters_from(const std::string &text)
-  {
-    ParameterHandler prm;
-    RunParameters::declare_parameters(prm);
-    ScenarioInput input;
-    input.file = "test.prm";
-    input.text = text;
-    RunParameters parameters;
-    parameters.parse(prm, input);
-    return parameters;
-  }
-} // namespace
+using namespace mvb;
+using namespace dealii;
 
 TEST_CASE("Random numbers depend on (seed, subject, step, purpose) only",
           "[mvb][random]")

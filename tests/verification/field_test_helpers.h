@@ -17,23 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "../unit/test_helpers.h"
+
 namespace mvb::testing
 {
   using namespace dealii;
-
-  /** Every parameter of a run from the text of a scenario file. */
-  inline RunParameters
-  parameters_from(const std::string &text)
-  {
-    ParameterHandler prm;
-    RunParameters::declare_parameters(prm);
-    ScenarioInput input;
-    input.file = "test.prm";
-    input.text = text;
-    RunParameters parameters;
-    parameters.parse(prm, input);
-    return parameters;
-  }
 
   /** A cell mesh with the mapping the fields use. */
   template <int dim>
