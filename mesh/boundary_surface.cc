@@ -315,27 +315,34 @@ namespace mvb::mesh
     if (facet_list.empty())
       return best;
 
-    // Candidates come by box distance, a lower bound of the facet distance:
-    // once the k-th box is farther than the best facet, the answer is exact.
+    // The facet of the nearest box gives an upper bound d of the distance;
+    // every closer facet has a box that meets the cube of half-width d
+    // around x, and its box distance (a lower bound) sorts out the rest.
     // Reused between calls: the MVB loop asks this every step.
     static thread_local std::vector<std::pair<BoundingBox<dim>, unsigned int>>
       candidates;
-    for (unsigned int k = 8;; k *= 4)
+    candidates.clear();
+    index->tree.query(bgi::nearest(x, 1), std::back_inserter(candidates));
+    const auto consider = [&](const unsigned int i) {
+      const Point<dim> p = closest_on_facet(facet_list[i], x);
+      const double     d = p.distance(x);
+      if (d < best.distance)
+        best = {p, d, normals[i]};
+    };
+    consider(candidates.front().second);
+    Point<dim> lower = x, upper = x;
+    for (unsigned int c = 0; c < dim; ++c)
       {
-        candidates.clear();
-        index->tree.query(bgi::nearest(x, k), std::back_inserter(candidates));
-        double farthest_box = 0;
-        for (const auto &[box, i] : candidates)
-          {
-            farthest_box       = std::max(farthest_box, box_distance(box, x));
-            const Point<dim> p = closest_on_facet(facet_list[i], x);
-            const double     d = p.distance(x);
-            if (d < best.distance)
-              best = {p, d, normals[i]};
-          }
-        if (candidates.size() < k || best.distance <= farthest_box)
-          return best;
+        lower[c] -= best.distance;
+        upper[c] += best.distance;
       }
+    candidates.clear();
+    index->tree.query(bgi::intersects(BoundingBox<dim>({lower, upper})),
+                      std::back_inserter(candidates));
+    for (const auto &[box, i] : candidates)
+      if (box_distance(box, x) < best.distance)
+        consider(i);
+    return best;
   }
 
   template <int dim>
