@@ -113,27 +113,29 @@ namespace mvb
   void
   MvbPopulation<dim>::add_newborns(const unsigned int n)
   {
-    unsigned int inserted = 0;
+    std::vector<Point<dim>> positions(n);
+    const std::uint64_t     first_id = next_id;
     for (unsigned int i = 0; i < n; ++i)
-      {
-        const std::uint64_t id = next_id++;
-        const Point<dim>    x  = birth_position(id);
-        const auto [cell, reference] =
-          GridTools::find_active_cell_around_point(cache, x);
-        if (cell.state() == IteratorState::valid && cell->is_locally_owned())
+      positions[i] = birth_position(next_id++);
+    // One search for all: the points are sorted in space and each search
+    // starts from the last cell found.
+    const auto [cells, references, indices] =
+      GridTools::compute_point_locations(cache, positions);
+    std::array<double, n_properties> p{};
+    write_state(kinetics.newborn(), ArrayView<double>(p.data(), p.size()));
+    p[clearance]          = -1; // unknown
+    unsigned int inserted = 0;
+    for (unsigned int c = 0; c < cells.size(); ++c)
+      if (cells[c]->is_locally_owned())
+        for (unsigned int k = 0; k < indices[c].size(); ++k)
           {
-            std::array<double, n_properties> p{};
-            write_state(kinetics.newborn(),
-                        ArrayView<double>(p.data(), p.size()));
-            p[clearance] = -1; // unknown
-            particles.insert_particle(x,
-                                      reference,
-                                      id,
-                                      cell,
+            particles.insert_particle(positions[indices[c][k]],
+                                      references[c][k],
+                                      first_id + indices[c][k],
+                                      cells[c],
                                       ArrayView<double>(p.data(), p.size()));
             ++inserted;
           }
-      }
     // Every MVB must have found exactly one owner.
     const unsigned int total = Utilities::MPI::sum(inserted, mpi_communicator);
     if (total != n)
