@@ -279,35 +279,43 @@ namespace mvb::mesh
     return best;
   }
 
-  template <int dim>
-  std::vector<unsigned int>
-  TrackNetwork<dim>::bins_of(const BoundingBox<dim> &b) const
+  namespace
   {
-    std::array<unsigned int, dim> lo, hi;
-    for (unsigned int d = 0; d < dim; ++d)
-      {
-        const auto index = [&](const double x) {
-          return unsigned(std::clamp<long>(
-            long(
-              std::floor((x - box.get_boundary_points().first[d]) / bin_size)),
-            0,
-            long(n_bins[d]) - 1));
-        };
-        lo[d] = index(b.get_boundary_points().first[d]);
-        hi[d] = index(b.get_boundary_points().second[d]);
-      }
-    std::vector<unsigned int> result;
-    if constexpr (dim == 2)
-      for (unsigned int j = lo[1]; j <= hi[1]; ++j)
-        for (unsigned int i = lo[0]; i <= hi[0]; ++i)
-          result.push_back(j * n_bins[0] + i);
-    else
-      for (unsigned int k = lo[2]; k <= hi[2]; ++k)
-        for (unsigned int j = lo[1]; j <= hi[1]; ++j)
-          for (unsigned int i = lo[0]; i <= hi[0]; ++i)
-            result.push_back((k * n_bins[1] + j) * n_bins[0] + i);
-    return result;
-  }
+    // Calls f(bin) for every bin of the grid (lower corner of @p grid, bins
+    // of @p bin_size, @p n_bins per direction) that the box [lo, hi] meets.
+    template <int dim, typename Bins, typename F>
+    inline void
+    for_each_bin(const BoundingBox<dim> &grid,
+                 const double            bin_size,
+                 const Bins             &n_bins,
+                 const Point<dim>       &lo,
+                 const Point<dim>       &hi,
+                 const F                &f)
+    {
+      std::array<unsigned int, dim> first, last;
+      for (unsigned int d = 0; d < dim; ++d)
+        {
+          const auto index = [&](const double x) {
+            return unsigned(std::clamp<long>(
+              long(std::floor((x - grid.get_boundary_points().first[d]) /
+                              bin_size)),
+              0,
+              long(n_bins[d]) - 1));
+          };
+          first[d] = index(lo[d]);
+          last[d]  = index(hi[d]);
+        }
+      if constexpr (dim == 2)
+        for (unsigned int j = first[1]; j <= last[1]; ++j)
+          for (unsigned int i = first[0]; i <= last[0]; ++i)
+            f(j * n_bins[0] + i);
+      else
+        for (unsigned int k = first[2]; k <= last[2]; ++k)
+          for (unsigned int j = first[1]; j <= last[1]; ++j)
+            for (unsigned int i = first[0]; i <= last[0]; ++i)
+              f((k * n_bins[1] + j) * n_bins[0] + i);
+    }
+  } // namespace
 
   template <int dim>
   void
@@ -352,8 +360,14 @@ namespace mvb::mesh
         const BoundingBox<dim> b(
           std::vector<Point<dim>>{t.vertices[segments[k].index],
                                   t.vertices[segments[k].index + 1]});
-        for (const unsigned int bin : bins_of(b))
-          per_bin[bin].push_back(k);
+        for_each_bin(box,
+                     bin_size,
+                     n_bins,
+                     b.get_boundary_points().first,
+                     b.get_boundary_points().second,
+                     [&](const unsigned int bin) {
+                       per_bin[bin].push_back(k);
+                     });
       }
     bin_start.assign(1, 0);
     bin_segments.clear();
@@ -393,19 +407,6 @@ namespace mvb::mesh
     if (segments.empty())
       return;
     Assert(!bin_start.empty(), ExcMessage("build_index() was not called"));
-    std::array<unsigned int, dim> lo, hi;
-    for (unsigned int d = 0; d < dim; ++d)
-      {
-        const auto index = [&](const double v) {
-          return unsigned(std::clamp<long>(
-            long(
-              std::floor((v - box.get_boundary_points().first[d]) / bin_size)),
-            0,
-            long(n_bins[d]) - 1));
-        };
-        lo[d] = index(x[d] - radius);
-        hi[d] = index(x[d] + radius);
-      }
     const auto visit = [&](const unsigned int bin) {
       for (unsigned int k = bin_start[bin]; k < bin_start[bin + 1]; ++k)
         {
@@ -425,19 +426,13 @@ namespace mvb::mesh
                              d});
         }
     };
-    if constexpr (dim == 2)
+    Point<dim> lo = x, hi = x;
+    for (unsigned int d = 0; d < dim; ++d)
       {
-        for (unsigned int j = lo[1]; j <= hi[1]; ++j)
-          for (unsigned int i = lo[0]; i <= hi[0]; ++i)
-            visit(j * n_bins[0] + i);
+        lo[d] -= radius;
+        hi[d] += radius;
       }
-    else
-      {
-        for (unsigned int k = lo[2]; k <= hi[2]; ++k)
-          for (unsigned int j = lo[1]; j <= hi[1]; ++j)
-            for (unsigned int i = lo[0]; i <= hi[0]; ++i)
-              visit((k * n_bins[1] + j) * n_bins[0] + i);
-      }
+    for_each_bin(box, bin_size, n_bins, lo, hi, visit);
     std::sort(hits.begin(), hits.end(), [](const Hit &a, const Hit &b) {
       return a.track < b.track;
     });

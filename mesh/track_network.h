@@ -177,9 +177,6 @@ namespace mvb::mesh
       unsigned int index; // vertices index, index + 1
     };
 
-    std::vector<unsigned int>
-    bins_of(const BoundingBox<dim> &box) const;
-
     std::vector<Track<dim>> tracks;
 
     // Bin index: segments of bin b are bin_segments[bin_start[b]] up to

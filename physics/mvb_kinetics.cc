@@ -87,28 +87,36 @@ namespace mvb::physics
     return prm.undocking_rate;
   }
 
-  double
-  MvbKinetics::hill_calcium(const double c) const
+  namespace
   {
-    const double n  = prm.calcium_hill_exponent;
-    const double cn = std::pow(std::max(c, 0.), n);
-    return cn / (std::pow(prm.calcium_half_activation, n) + cn);
-  }
+    // x^n / (K^n + x^n), zero for x <= 0.
+    double
+    hill(const double x, const double half, const double n)
+    {
+      const double xn = std::pow(std::max(x, 0.), n);
+      return xn / (std::pow(half, n) + xn);
+    }
+  } // namespace
 
   double
   MvbKinetics::calcium_factor(const double calcium) const
   {
     const double a = prm.calcium_sensitivity * prm.perturbations.syt7;
-    return (1 - a) +
-           a * hill_calcium(calcium) / hill_calcium(prm.resting_calcium);
+    return (1 - a) + a *
+                       hill(calcium,
+                            prm.calcium_half_activation,
+                            prm.calcium_hill_exponent) /
+                       hill(prm.resting_calcium,
+                            prm.calcium_half_activation,
+                            prm.calcium_hill_exponent);
   }
 
   double
   MvbKinetics::fusion_competence(const double chi_ilv) const
   {
-    const double m  = prm.fusion_cholesterol_hill;
-    const double xm = std::pow(std::max(chi_ilv, 0.), m);
-    return xm / (std::pow(prm.fusion_cholesterol_half, m) + xm);
+    return hill(chi_ilv,
+                prm.fusion_cholesterol_half,
+                prm.fusion_cholesterol_hill);
   }
 
   double

@@ -146,9 +146,6 @@ namespace mvb::physics
            MaturationExchange &exchange) const;
 
   private:
-    double
-    hill_calcium(double c) const;
-
     const MvbParameters prm;
   };
 } // namespace mvb::physics

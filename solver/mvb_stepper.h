@@ -84,7 +84,7 @@ namespace mvb
     in_lysosome_zone(const Point<dim> &x) const;
 
   private:
-    // Where the bound MVB reaches the end of its track, and how fast.
+    // The motor's speed in the MVB's mode (0 if it is not bound).
     double
     speed(const physics::MvbState &state) const;
 

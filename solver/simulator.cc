@@ -241,16 +241,15 @@ namespace mvb
         pcout << "MVBs: none (MVB/Enable = false)" << std::endl;
         return;
       }
-    const auto &m           = parameters.mvbs;
-    const char *length_unit = "um";
+    const auto &m = parameters.mvbs;
     pcout << "MVBs:\n"
           << "  microtubules        "
           << tracks->n_tracks(mesh::TrackType::microtubule) << " ("
-          << tracks->total_length(mesh::TrackType::microtubule) << ' '
-          << length_unit << " in all)\n"
+          << tracks->total_length(mesh::TrackType::microtubule) << ' ' << "um"
+          << " in all)\n"
           << "  actin filaments     "
           << tracks->n_tracks(mesh::TrackType::actin) << " ("
-          << tracks->total_length(mesh::TrackType::actin) << ' ' << length_unit
+          << tracks->total_length(mesh::TrackType::actin) << ' ' << "um"
           << ")\n"
           << "  initial MVBs        " << m.initial_number << ", births "
           << m.birth_rate << " per s\n"

@@ -13,6 +13,8 @@
 #include <solver/mvb_population.h>
 #include <solver/run_parameters.h>
 
+#include "benchmark_support.h"
+
 #include <deal.II/base/conditional_ostream.h>
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
@@ -36,6 +38,8 @@
 
 namespace
 {
+  using mvb::benchmarks::peak_memory;
+
   using namespace dealii;
   using mvb::mesh::TrackType;
 
@@ -173,15 +177,6 @@ namespace
          << "  end\n"
          << "end\n";
     return text.str();
-  }
-
-  /** Peak resident memory of this process so far (VmHWM), in bytes. */
-  double
-  peak_memory()
-  {
-    Utilities::System::MemoryStats stats;
-    Utilities::System::get_memory_stats(stats);
-    return 1024. * stats.VmHWM;
   }
 
   using SectionTimes = std::map<std::string, double>;
@@ -715,25 +710,10 @@ namespace
 int
 main(int argc, char **argv)
 {
-  Utilities::MPI::MPI_InitFinalize mpi_initialization(argc, argv, 1);
-  const bool root = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
-  try
-    {
-      const Options options =
-        parse_options(std::vector<std::string>(argv + 1, argv + argc));
-      if (options.help)
-        {
-          if (root)
-            std::cout << usage();
-          return 0;
-        }
-      run(options, MPI_COMM_WORLD);
-      return 0;
-    }
-  catch (const std::exception &e)
-    {
-      if (root)
-        std::cerr << "mvb_benchmark: " << mvb::one_line(e.what()) << std::endl;
-      return 1;
-    }
+  return mvb::benchmarks::benchmark_main(argc,
+                                         argv,
+                                         "mvb_benchmark",
+                                         parse_options,
+                                         usage,
+                                         run);
 }
