@@ -135,6 +135,26 @@ namespace mvb::physics
            prm.autophagy_rate * g.autophagy;
   }
 
+  double
+  MvbKinetics::cholesterol_content(const MvbState &s) const
+  {
+    return prm.cholesterol_capacity *
+           (s.chi_lm + s.chi_ilv * s.ilv_count / prm.max_ilv);
+  }
+
+  FieldExchange
+  MvbKinetics::field_exchange(const MaturationExchange &maturation,
+                              const MvbState           &state,
+                              const MvbFate             fate) const
+  {
+    FieldExchange e;
+    e.cargo = -maturation.cargo_taken;
+    e.cholesterol =
+      -prm.cholesterol_capacity * maturation.cholesterol_uptake +
+      (fate == MvbFate::degraded ? cholesterol_content(state) : 0.);
+    return e;
+  }
+
   MvbState
   MvbKinetics::newborn() const
   {

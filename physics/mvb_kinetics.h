@@ -61,6 +61,16 @@ namespace mvb::physics
   };
 
   /**
+   * Amounts (uM um^3 in 3D, uM um^2 in 2D) one MVB puts into the cargo and
+   * cholesterol fields at its position in one step; negative: takes out.
+   */
+  struct FieldExchange
+  {
+    double cargo       = 0;
+    double cholesterol = 0;
+  };
+
+  /**
    * The rates and internal dynamics of model.md section 4: each rate of the
    * table T1-T9 is one function here, named after the process, with the
    * perturbation factors applied where the model puts them. Knows nothing
@@ -129,6 +139,27 @@ namespace mvb::physics
     /** T9 in the lysosome zone: k_lys r (1 + g_ISG) g_V + k_auto g_auto. */
     double
     degradation_rate(const MvbState &state) const;
+
+    /**
+     * Cholesterol an MVB holds (uM um^dim): its limiting membrane's chi_LM
+     * and its ILVs' chi_ILV N/N_max, in units of the limiting membrane's
+     * capacity (MVB/Maturation/Membrane cholesterol capacity).
+     */
+    double
+    cholesterol_content(const MvbState &state) const;
+
+    /**
+     * The coupling rules of model.md sections 3 and 4: cargo loaded into
+     * ILVs and cholesterol taken into the limiting membrane come out of
+     * the fields; at degradation the MVB's cholesterol goes back into the
+     * cytosol (NPC1 export, 001 [107]) and its cargo is destroyed; at
+     * fusion everything leaves the cell with the exosomes and the limiting
+     * membrane.
+     */
+    FieldExchange
+    field_exchange(const MaturationExchange &maturation,
+                   const MvbState           &state,
+                   MvbFate                   fate) const;
 
     /** A newborn MVB. */
     MvbState

@@ -273,6 +273,16 @@ namespace mvb::physics
          "h_ref of the cholesterol uptake. Unit: uM.",
          &P::cholesterol_reference},
         {"Maturation",
+         "Membrane cholesterol capacity",
+         10,
+         0,
+         huge,
+         "Amount of field cholesterol that fills an MVB's limiting membrane "
+         "(chi_LM = 1): uptake takes it from the cholesterol field, "
+         "degradation returns the MVB's cholesterol to it. Unit: uM um^3 "
+         "(uM um^2 in 2D).",
+         &P::cholesterol_capacity},
+        {"Maturation",
          "Rab7 activation rate",
          0.01,
          0,
@@ -327,14 +337,6 @@ namespace mvb::physics
          "K_Ca of H(c). Unit: uM.",
          &P::calcium_half_activation},
         {"Fusion",
-         "Resting calcium",
-         0.1,
-         1e-9,
-         huge,
-         "c_rest at which S = 1 (keep equal to Species/Calcium/Resting "
-         "concentration). Unit: uM.",
-         &P::resting_calcium},
-        {"Fusion",
          "Cholesterol half-competence",
          0.3,
          1e-9,
@@ -380,22 +382,24 @@ namespace mvb::physics
          0.1,
          0,
          huge,
-         "Ca2+ seen by every MVB until the fields are coupled. Unit: uM.",
+         "Ca2+ seen by every MVB when Species/Calcium is switched off. "
+         "Unit: uM.",
          &P::stand_in_calcium},
         {"Field stand-ins",
          "Cholesterol",
          1,
          0,
          huge,
-         "Cholesterol seen by every MVB until the fields are coupled. "
-         "Unit: uM.",
+         "Cholesterol seen by every MVB when Species/Cholesterol is "
+         "switched off (the MVBs then exchange nothing with it). Unit: uM.",
          &P::stand_in_cholesterol},
         {"Field stand-ins",
          "Cargo",
          0.1,
          0,
          huge,
-         "Cargo seen by every MVB until the fields are coupled. Unit: uM.",
+         "Cargo seen by every MVB when Species/Cargo is switched off (the "
+         "MVBs then exchange nothing with it). Unit: uM.",
          &P::stand_in_cargo},
       };
       return entries;

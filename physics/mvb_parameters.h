@@ -84,6 +84,7 @@ namespace mvb::physics
     double ilv_enrichment          = 2;     // epsilon
     double cholesterol_uptake_rate = 0.01;  // 1/s
     double cholesterol_reference   = 1;     // uM
+    double cholesterol_capacity    = 10;    // uM um^3 at chi_LM = 1
     double rab7_activation_rate    = 0.01;  // 1/s
     double rab7_cholesterol_gain   = 2;     // alpha
     double rab7_inactivation_rate  = 0.02;  // 1/s
@@ -93,16 +94,18 @@ namespace mvb::physics
     double calcium_sensitivity     = 0.1;   // a_Ca
     double calcium_hill_exponent   = 2;     // n
     double calcium_half_activation = 1;     // uM
-    double resting_calcium         = 0.1;   // uM (c_rest of S)
-    double fusion_cholesterol_half = 0.3;   // chi*
-    double fusion_cholesterol_hill = 4;     // m
+    // c_rest of S: Species/Calcium/Resting concentration (RunParameters
+    // copies it, so the two cannot disagree).
+    double resting_calcium         = 0.1; // uM
+    double fusion_cholesterol_half = 0.3; // chi*
+    double fusion_cholesterol_hill = 4;   // m
 
     // Degradation
     double lysosome_rate       = 0.02;  // 1/s
     double lysosome_zone_width = 2;     // um from the nuclear envelope
     double autophagy_rate      = 0.001; // 1/s
 
-    // Constant field values at every MVB until the fields are coupled.
+    // Field values MVBs see for a species that is switched off.
     double stand_in_calcium     = 0.1; // uM
     double stand_in_cholesterol = 1;   // uM
     double stand_in_cargo       = 0.1; // uM

@@ -47,6 +47,17 @@
 // process' amount per step is filtered the same way, a_k^{n+1} =
 // 2/3 dt F_k^{n+1} + 1/3 a_k^n, and the amounts add up to the change of
 // the integral exactly.
+//
+// Point sources (what the MVBs take from and give to a field) come as the
+// amount P^{n+1} = sum_i q_i phi_j(x_i) put in during the step. Entered
+// as P^{n+1}/dt, BDF2 would spread it over later steps (its amount is
+// filtered like any other), so what the field lost would lag behind what
+// the MVBs gained. Entered as (3/2 P^{n+1} - 1/2 P^n)/dt instead, the
+// filtered amount a^{n+1} = P^{n+1} - 1/3 P^n + 1/3 a^n equals P^{n+1}
+// at every step (by induction from the BDF1 start, a^1 = P^1): the
+// integral changes by exactly the amount put in. It is also the better
+// approximation: P/dt is the source at the middle of the step, and
+// 3/2 s(t_{n+1/2}) - 1/2 s(t_{n-1/2}) = s(t_{n+1}) + O(dt^2).
 
 namespace mvb
 {
@@ -72,6 +83,11 @@ namespace mvb
     PETScWrappers::MPI::Vector           ghosted;  // u^n with ghosts
     // Work vectors of one step, kept to avoid allocations.
     PETScWrappers::MPI::Vector extrapolated, history, work, rhs, solution;
+    // Point-source loads of this step and of the previous one.
+    PETScWrappers::MPI::Vector point_load, last_point_load;
+    double                     last_point_total     = 0;
+    double                     point_amount         = 0;
+    double                     last_point_increment = 0;
     std::vector<double>        flux_integral;
     double                     stabilisation = 0;
     std::vector<double>        boundary_amount;
@@ -150,8 +166,13 @@ namespace mvb
                          mpi_communicator);
         s->current.reinit(locally_owned_dofs, mpi_communicator);
         s->previous.reinit(locally_owned_dofs, mpi_communicator);
-        for (auto *v :
-             {&s->extrapolated, &s->history, &s->work, &s->rhs, &s->solution})
+        for (auto *v : {&s->extrapolated,
+                        &s->history,
+                        &s->work,
+                        &s->rhs,
+                        &s->solution,
+                        &s->point_load,
+                        &s->last_point_load})
           v->reinit(locally_owned_dofs, mpi_communicator);
         s->ghosted.reinit(locally_owned_dofs,
                           locally_relevant_dofs,
@@ -390,6 +411,10 @@ namespace mvb
                   s->last_boundary_increment.end(),
                   0.);
         s->reaction_amount = s->last_reaction_increment = 0;
+        s->point_amount = s->last_point_increment = 0;
+        s->point_load                             = 0;
+        s->last_point_load                        = 0;
+        s->last_point_total                       = 0;
       }
     start_time    = t0;
     step          = 0;
@@ -574,6 +599,19 @@ namespace mvb
     double volume_integral = 0;
     assemble_right_hand_side(s, u_star, history, t_new, volume_integral);
 
+    // Point sources (see the top of the file); their amount is exact.
+    s.point_load.compress(VectorOperation::add);
+    const double point_total = s.point_load.mean_value() * s.point_load.size();
+    double       point_rate  = point_total / dt;
+    if (bdf2)
+      {
+        s.rhs.add(1.5 / dt, s.point_load);
+        s.rhs.add(-0.5 / dt, s.last_point_load);
+        point_rate = (1.5 * point_total - 0.5 * s.last_point_total) / dt;
+      }
+    else
+      s.rhs.add(1. / dt, s.point_load);
+
     TimerOutput::Scope scope(timer, "fields: solve");
     const double       rhs_norm = s.rhs.l2_norm();
     if (!std::isfinite(rhs_norm))
@@ -633,6 +671,10 @@ namespace mvb
       return a;
     };
     s.reaction_amount += filtered(reaction, s.last_reaction_increment);
+    s.point_amount += filtered(point_rate, s.last_point_increment);
+    s.last_point_load.swap(s.point_load);
+    s.last_point_total = point_total;
+    s.point_load       = 0;
     for (unsigned int k = 0; k < model.boundaries.size(); ++k)
       {
         const auto &b = model.boundaries[k];
@@ -732,7 +774,20 @@ namespace mvb
     b.maximum         = maximum;
     b.boundary_amount = s.boundary_amount;
     b.reaction_amount = s.reaction_amount;
+    b.point_amount    = s.point_amount;
     return b;
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::add_point_amounts(
+    const unsigned int                          k,
+    const std::vector<types::global_dof_index> &dofs,
+    const Vector<double>                       &amounts)
+  {
+    constraints.distribute_local_to_global(amounts,
+                                           dofs,
+                                           species.at(k)->point_load);
   }
 
   template <int dim>

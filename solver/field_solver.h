@@ -11,6 +11,7 @@
 #include <deal.II/lac/petsc_precondition.h>
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/petsc_vector.h>
+#include <deal.II/lac/vector.h>
 
 #include <map>
 #include <memory>
@@ -53,6 +54,9 @@ namespace mvb
     double              maximum  = 0;
     std::vector<double> boundary_amount;
     double              reaction_amount = 0;
+    /** Amount put in by point sources (negative: taken out), see
+     * FieldSolver::add_point_amounts(). */
+    double point_amount = 0;
   };
 
   /**
@@ -125,6 +129,21 @@ namespace mvb
     /** CG iterations of the species' last solve. */
     unsigned int
     last_iterations(unsigned int species) const;
+
+    /**
+     * Puts @p amounts (uM um^dim; negative: takes them out) into species
+     * @p species during the coming step, at a point of one cell: the
+     * entries are q phi_j(x) for the cell's @p dofs, so that their sum is q
+     * (the step-19 pattern). Amounts add up over the step; advance() uses
+     * and clears them. For BDF2 the load of the step enters as
+     * (3/2 P^{n+1} - 1/2 P^n)/dt, which keeps the scheme second order and
+     * makes the integral change by exactly the amount put in (see
+     * field_solver.cc).
+     */
+    void
+    add_point_amounts(unsigned int                                species,
+                      const std::vector<types::global_dof_index> &dofs,
+                      const Vector<double>                       &amounts);
 
     /** Number of AMG set-ups so far (all species). */
     unsigned int

@@ -201,8 +201,7 @@ namespace mvb
 
   template <int dim>
   void
-  MvbPopulation<dim>::advance(const double             dt_field,
-                              const FieldSampler<dim> &sampler)
+  MvbPopulation<dim>::advance(const double dt_field, FieldCoupling<dim> &fields)
   {
     const unsigned int substeps = prm.steps_per_field_step;
     const double       dt       = dt_field / substeps;
@@ -212,11 +211,12 @@ namespace mvb
           // Sampled in the handler's current order, which migration and
           // births change: so once per step, just before the loop.
           TimerOutput::Scope scope(timer, "MVBs: field values");
-          sampler.sample(particles, field_values);
+          fields.sample(particles, field_values);
         }
         {
           TimerOutput::Scope scope(timer, "MVBs: motion and transitions");
           to_remove.clear();
+          exchanges.resize(field_values.size());
           unsigned int i = 0;
           for (auto particle = particles.begin(); particle != particles.end();
                ++particle, ++i)
@@ -231,8 +231,13 @@ namespace mvb
               const auto outcome =
                 mvb_stepper
                   .advance(particle->get_id(), n_steps, dt, f, x, s, bound);
+              exchanges[i] = kinetics.field_exchange(exchange, s, outcome.fate);
+              local_cargo_taken += exchange.cargo_taken;
+              local_cholesterol_taken +=
+                prm.cholesterol_capacity * exchange.cholesterol_uptake;
               if (outcome.fate == MvbFate::fused)
                 {
+                  local_cholesterol_exported += kinetics.cholesterol_content(s);
                   ++local_fusions;
                   local_exosomes += s.ilv_count;
                   local_cargo_exported += s.cargo;
@@ -248,6 +253,7 @@ namespace mvb
                 {
                   ++local_degradations;
                   local_cargo_degraded += s.cargo;
+                  local_cholesterol_returned += kinetics.cholesterol_content(s);
                   to_remove.push_back(particle);
                   continue;
                 }
@@ -255,6 +261,12 @@ namespace mvb
               p[clearance] = bound;
               particle->set_location(x);
             }
+        }
+        {
+          // Before removal and migration: the particles are still in the
+          // cells (and reference positions) where they were sampled.
+          TimerOutput::Scope scope(timer, "MVBs: field exchange");
+          fields.deposit(particles, exchanges);
           particles.remove_particles(to_remove);
         }
         {
@@ -290,6 +302,8 @@ namespace mvb
         const auto p = particle.get_properties();
         ++c.per_mode[static_cast<unsigned int>(p[mode])];
         c.cargo_in_mvbs += p[cargo];
+        c.cholesterol_in_mvbs += kinetics.cholesterol_content(
+          read_state(ArrayView<const double>(p.data(), p.size())));
         const Point<dim> x    = particle.get_location();
         const double     d_pm = geometry.distance_to_plasma_membrane(x);
         const double     d_ne = geometry.distance_to_nuclear_envelope(x);
@@ -312,7 +326,19 @@ namespace mvb
     c.cargo_degraded =
       Utilities::MPI::sum(local_cargo_degraded, mpi_communicator);
     c.cargo_in_mvbs = Utilities::MPI::sum(c.cargo_in_mvbs, mpi_communicator);
-    radial_sum      = Utilities::MPI::sum(radial_sum, mpi_communicator);
+    c.cargo_taken   = Utilities::MPI::sum(local_cargo_taken, mpi_communicator);
+    c.cholesterol_in_mvbs =
+      Utilities::MPI::sum(c.cholesterol_in_mvbs, mpi_communicator);
+    c.cholesterol_taken =
+      Utilities::MPI::sum(local_cholesterol_taken, mpi_communicator);
+    c.cholesterol_returned =
+      Utilities::MPI::sum(local_cholesterol_returned, mpi_communicator);
+    c.cholesterol_exported =
+      Utilities::MPI::sum(local_cholesterol_exported, mpi_communicator);
+    // Every rank knows how many were born; each brings the same amount.
+    c.cholesterol_born = (prm.initial_number + births) *
+                         kinetics.cholesterol_content(kinetics.newborn());
+    radial_sum = Utilities::MPI::sum(radial_sum, mpi_communicator);
     c.peripheral_fraction =
       Utilities::MPI::sum(c.peripheral_fraction, mpi_communicator);
     c.near_membrane = Utilities::MPI::sum(c.near_membrane, mpi_communicator);

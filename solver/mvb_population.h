@@ -23,25 +23,36 @@ namespace mvb
   using namespace dealii;
 
   /**
-   * The one way the MVBs see the fields: values at each locally owned MVB,
-   * in the order of the particle handler's iteration. The coupling of the
-   * fields will implement it by evaluating the finite element solution;
-   * until then ConstantFields stands in.
+   * The one way MVBs and fields meet. Before each MVB step, sample() gives
+   * the field values at every locally owned MVB, in the order of the
+   * particle handler's iteration; after the step's motion and transitions,
+   * but before any MVB is removed or moves to another cell, deposit() gets
+   * what each MVB put into (or took from) the fields in that step, in the
+   * same order. FiniteElementFields (solver/field_coupling.h) evaluates and
+   * loads the finite element fields; ConstantFields stands in when there
+   * are none.
    */
   template <int dim>
-  class FieldSampler
+  class FieldCoupling
   {
   public:
-    virtual ~FieldSampler() = default;
+    virtual ~FieldCoupling() = default;
 
     virtual void
     sample(const Particles::ParticleHandler<dim> &particles,
-           std::vector<physics::LocalFields>     &values) const = 0;
+           std::vector<physics::LocalFields>     &values) = 0;
+
+    virtual void
+    deposit(const Particles::ParticleHandler<dim>     &particles,
+            const std::vector<physics::FieldExchange> &amounts) = 0;
   };
 
-  /** The same field values at every MVB. */
+  /**
+   * The same field values at every MVB, from reservoirs that nothing
+   * depletes: deposits are ignored.
+   */
   template <int dim>
-  class ConstantFields : public FieldSampler<dim>
+  class ConstantFields : public FieldCoupling<dim>
   {
   public:
     explicit ConstantFields(const physics::LocalFields &values)
@@ -51,9 +62,15 @@ namespace mvb
 
     void
     sample(const Particles::ParticleHandler<dim> &particles,
-           std::vector<physics::LocalFields>     &out) const override
+           std::vector<physics::LocalFields>     &out) override
     {
       out.assign(particles.n_locally_owned_particles(), values);
+    }
+
+    void
+    deposit(const Particles::ParticleHandler<dim> &,
+            const std::vector<physics::FieldExchange> &) override
+    {
     }
 
   private:
@@ -72,6 +89,14 @@ namespace mvb
     double        cargo_exported       = 0; // cumulative, uM um^3
     double        cargo_degraded       = 0; // cumulative, uM um^3
     double        cargo_in_mvbs        = 0; // uM um^3
+    double        cargo_taken          = 0; // cumulative, from the field
+    double        cholesterol_in_mvbs  = 0; // uM um^3
+    double        cholesterol_taken    = 0; // cumulative, from the field
+    double        cholesterol_returned = 0; // cumulative, at degradation
+    double        cholesterol_exported = 0; // cumulative, at fusion
+    // Cumulative, brought in by new MVBs (endocytic membrane), the initial
+    // ones included.
+    double        cholesterol_born     = 0;
     double        mean_radial_position = 0; // d_NE / (d_NE + d_PM)
     double        peripheral_fraction  = 0; // radial position above 1/2
     unsigned long near_membrane        = 0; // within the docking distance of PM
@@ -124,11 +149,12 @@ namespace mvb
 
     /**
      * Advances by @p dt in steps of dt / (MVB/Steps per field step), with
-     * the field values from @p sampler at the start of each. Collective.
-     * Throws SimulationError if an MVB leaves the mesh.
+     * the field values from @p fields at the start of each and what the
+     * MVBs exchange deposited into it after each. Collective. Throws
+     * SimulationError if an MVB leaves the mesh.
      */
     void
-    advance(double dt, const FieldSampler<dim> &sampler);
+    advance(double dt, FieldCoupling<dim> &fields);
 
     double
     time() const
@@ -218,15 +244,20 @@ namespace mvb
     unsigned long births       = 0;
 
     // Local (this rank's) cumulative counts, summed in counts().
-    unsigned long                              local_fusions        = 0;
-    double                                     local_exosomes       = 0;
-    unsigned long                              local_degradations   = 0;
-    double                                     local_cargo_exported = 0;
-    double                                     local_cargo_degraded = 0;
+    unsigned long                              local_fusions              = 0;
+    double                                     local_exosomes             = 0;
+    unsigned long                              local_degradations         = 0;
+    double                                     local_cargo_exported       = 0;
+    double                                     local_cargo_degraded       = 0;
+    double                                     local_cargo_taken          = 0;
+    double                                     local_cholesterol_taken    = 0;
+    double                                     local_cholesterol_returned = 0;
+    double                                     local_cholesterol_exported = 0;
     std::vector<postprocess::FusionEvent<dim>> pending_fusions;
 
     // Reused every step: no allocation in the MVB loop.
-    std::vector<physics::LocalFields> field_values;
+    std::vector<physics::LocalFields>   field_values;
+    std::vector<physics::FieldExchange> exchanges;
     std::vector<typename Particles::ParticleHandler<dim>::particle_iterator>
       to_remove;
     // MVBs the particle handler could not place this step: id, position,

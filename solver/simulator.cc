@@ -1,11 +1,13 @@
 #include <mesh/boundary_ids.h>
 #include <postprocess/mesh_output.h>
+#include <solver/field_coupling.h>
 #include <solver/input_error.h>
 #include <solver/mvb_population.h>
 #include <solver/simulator.h>
 
 #include <mvbsim_version.h>
 
+#include <array>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -228,7 +230,10 @@ namespace mvb
     stand_in.calcium     = m.stand_in_calcium;
     stand_in.cholesterol = m.stand_in_cholesterol;
     stand_in.cargo       = m.stand_in_cargo;
-    field_sampler        = std::make_unique<ConstantFields<dim>>(stand_in);
+    if (fields->n_species() > 0)
+      coupling = std::make_unique<FiniteElementFields<dim>>(*fields, stand_in);
+    else
+      coupling = std::make_unique<ConstantFields<dim>>(stand_in);
     mvbs->initialize(parameters.time.start_time);
   }
 
@@ -257,9 +262,22 @@ namespace mvb
           << parameters.time.time_step / m.steps_per_field_step << " s ("
           << m.steps_per_field_step << " per field step), seed " << m.seed
           << "\n"
-          << "  field values        constant stand-ins (Ca2+ "
-          << m.stand_in_calcium << " uM, cholesterol " << m.stand_in_cholesterol
-          << " uM, cargo " << m.stand_in_cargo << " uM)" << std::endl;
+          << "  coupled fields     ";
+    const auto *fe_fields =
+      dynamic_cast<const FiniteElementFields<dim> *>(coupling.get());
+    const std::array<std::pair<const char *, double>, 3> stand_ins = {
+      {{"calcium", m.stand_in_calcium},
+       {"cholesterol", m.stand_in_cholesterol},
+       {"cargo", m.stand_in_cargo}}};
+    for (unsigned int c = 0; c < stand_ins.size(); ++c)
+      {
+        pcout << (c > 0 ? ", " : " ") << stand_ins[c].first;
+        if (!fe_fields || fe_fields->species_indices()[c] < 0)
+          pcout << " (off: " << stand_ins[c].second << " uM everywhere)";
+      }
+    pcout << "\n"
+          << "  cholesterol capacity " << m.cholesterol_capacity << " uM um^"
+          << dim << " per limiting membrane" << std::endl;
   }
 
   template <int dim>
@@ -283,6 +301,12 @@ namespace mvb
     row.emplace_back("mvb_cargo", c.cargo_in_mvbs);
     row.emplace_back("mvb_cargo_exported", c.cargo_exported);
     row.emplace_back("mvb_cargo_degraded", c.cargo_degraded);
+    row.emplace_back("mvb_cargo_taken", c.cargo_taken);
+    row.emplace_back("mvb_cholesterol", c.cholesterol_in_mvbs);
+    row.emplace_back("mvb_cholesterol_taken", c.cholesterol_taken);
+    row.emplace_back("mvb_cholesterol_returned", c.cholesterol_returned);
+    row.emplace_back("mvb_cholesterol_exported", c.cholesterol_exported);
+    row.emplace_back("mvb_cholesterol_born", c.cholesterol_born);
 
     const std::string directory   = output_directory();
     const auto        new_fusions = mvbs->collect_fusions();
@@ -312,6 +336,64 @@ namespace mvb
 
   template <int dim>
   void
+  Simulator<dim>::add_balances(std::vector<std::pair<std::string, double>> &row)
+  {
+    const auto value = [&row](const std::string &name) {
+      for (const auto &[n, v] : row)
+        if (n == name)
+          return v;
+      Assert(false, ExcInternalError());
+      return 0.;
+    };
+    if (initial_integral.empty())
+      for (unsigned int k = 0; k < fields->n_species(); ++k)
+        initial_integral.push_back(fields->balance(k).integral);
+    for (unsigned int k = 0; k < fields->n_species(); ++k)
+      {
+        const auto       &model = fields->model(k);
+        const std::string name  = model.name;
+        if (name != "cargo" && name != "cholesterol")
+          continue;
+        // What is in the cell or has left it through the MVBs, against
+        // what was there at the start and has come in since. The field's
+        // own amounts come from the discrete scheme, the MVBs' from their
+        // states and events: the balance closes only if every amount an
+        // MVB took or gave reached the field.
+        std::vector<double> held = {value(name + "_integral")};
+        std::vector<double> came = {initial_integral[k],
+                                    value(name + "_" + model.reaction_name)};
+        for (const auto &b : model.boundaries)
+          came.push_back(value(name + "_in_" + b.name));
+        if (name == "cargo")
+          for (const char *column :
+               {"mvb_cargo", "mvb_cargo_exported", "mvb_cargo_degraded"})
+            held.push_back(value(column));
+        else
+          {
+            held.push_back(value("mvb_cholesterol"));
+            held.push_back(value("mvb_cholesterol_exported"));
+            came.push_back(value("mvb_cholesterol_born"));
+          }
+        double residual = 0, scale = 0;
+        for (const double v : held)
+          {
+            residual += v;
+            scale += std::abs(v);
+          }
+        for (const double v : came)
+          {
+            residual -= v;
+            scale += std::abs(v);
+          }
+        const double error = scale > 0 ? residual / scale : 0.;
+        row.emplace_back(name + "_balance_error", error);
+        auto &worst = worst_balance_error[name];
+        worst       = std::max(worst, std::abs(error));
+      }
+  }
+
+  template <int dim>
+  void
   Simulator<dim>::output_results()
   {
     TimerOutput::Scope                          scope(timer, "output");
@@ -331,6 +413,8 @@ namespace mvb
                            b.boundary_amount[i]);
         row.emplace_back(model.name + "_" + model.reaction_name,
                          b.reaction_amount);
+        if (mvbs)
+          row.emplace_back(model.name + "_from_mvbs", b.point_amount);
         row.emplace_back(model.name + "_cg_iterations",
                          fields->last_iterations(k));
       }
@@ -346,7 +430,10 @@ namespace mvb
                                             parameters.fields.fe_degree));
       }
     if (mvbs)
-      output_mvbs(row, grids);
+      {
+        output_mvbs(row, grids);
+        add_balances(row);
+      }
     statistics->add_row(row);
     statistics->write();
     // The series lists a time only once every file it names is complete.
@@ -409,6 +496,11 @@ namespace mvb
         pcout << "), " << c.births << " born, " << c.fusions << " fused ("
               << c.exosomes << " exosomes), " << c.degradations << " degraded, "
               << mvbs->step_number() << " MVB steps" << std::endl;
+        for (const auto &[name, error] : worst_balance_error)
+          pcout << "  " << name
+                << " balance (fields + MVBs + gone = start + supplied): "
+                   "largest relative error "
+                << error << std::endl;
       }
   }
 
@@ -503,9 +595,11 @@ namespace mvb
     for (unsigned int n = 0; n < parameters.time.n_steps; ++n)
       {
         const double dt = parameters.time.time_step;
-        fields->advance();
+        // The MVBs see the fields at the start of the step and put what
+        // they exchange into the field step that follows.
         if (mvbs)
-          mvbs->advance(dt, *field_sampler);
+          mvbs->advance(dt, *coupling);
+        fields->advance();
         if (fields->step_number() % parameters.steps_per_output == 0)
           output_results();
         print_progress(fields->step_number() == parameters.time.n_steps);

@@ -16,6 +16,7 @@
 #include <deal.II/fe/mapping_q_cache.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 
 namespace mvb
@@ -25,7 +26,7 @@ namespace mvb
   template <int dim>
   class MvbPopulation;
   template <int dim>
-  class FieldSampler;
+  class FieldCoupling;
 
   /**
    * One run of mvbsim: builds the cell, the fields, the cytoskeleton and
@@ -81,6 +82,13 @@ namespace mvb
     output_mvbs(std::vector<std::pair<std::string, double>> &row,
                 std::vector<std::string>                    &grids);
 
+    /**
+     * The conservation balances of cargo and cholesterol over fields and
+     * MVBs (model.md section 3), as statistics.csv columns.
+     */
+    void
+    add_balances(std::vector<std::pair<std::string, double>> &row);
+
     void
     prepare_output();
 
@@ -115,10 +123,13 @@ namespace mvb
     std::unique_ptr<postprocess::XdmfSeries>       series;
     std::unique_ptr<mesh::TrackNetwork<dim>>       tracks;
     std::unique_ptr<MvbPopulation<dim>>            mvbs;
-    std::unique_ptr<FieldSampler<dim>>             field_sampler;
+    std::unique_ptr<FieldCoupling<dim>>            coupling;
     std::string                                    track_grid;
     std::vector<postprocess::FusionEvent<dim>>     fusions; // rank 0
     unsigned int                                   n_outputs = 0;
-    std::chrono::steady_clock::time_point          loop_start, last_progress;
+    // Field integrals at the start time, for the balances.
+    std::vector<double>                   initial_integral;
+    std::map<std::string, double>         worst_balance_error;
+    std::chrono::steady_clock::time_point loop_start, last_progress;
   };
 } // namespace mvb

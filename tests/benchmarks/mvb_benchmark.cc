@@ -343,7 +343,7 @@ namespace
     stand_in.calcium     = m.stand_in_calcium;
     stand_in.cholesterol = m.stand_in_cholesterol;
     stand_in.cargo       = m.stand_in_cargo;
-    const mvb::ConstantFields<dim> sampler(stand_in);
+    mvb::ConstantFields<dim> sampler(stand_in);
     // Motion alone: a stepper with every transition rate zero, seeded like
     // the population's, so that it draws the same Brownian displacements.
     const mvb::physics::MvbParameters motion_prm =
