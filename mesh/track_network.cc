@@ -47,11 +47,14 @@ namespace mvb::mesh
         "its network in this format to tracks.txt. A relative path is read "
         "from the folder of the scenario file. Unit: um.");
       prm.declare_entry("Number of microtubules",
-                        "100",
+                        "300",
                         Integer(0, 100000),
                         "Microtubules N_MT grown from the MTOC to the cortex "
-                        "(0: no microtubules, as under nocodazole). Unit: "
-                        "none.");
+                        "(0: no microtubules, as under nocodazole). "
+                        "Calibrated (model.md's textbook value is about 100 "
+                        "in 3D): 300 gives the cell's periphery enough plus "
+                        "ends for MVBs to go back to the centre; see "
+                        "scenarios/baseline-3d.md. Unit: none.");
       prm.declare_entry("Angular spread",
                         "180",
                         Double(0, 180),
@@ -89,10 +92,14 @@ namespace mvb::mesh
                         "Length of a cortical actin filament (textbook). "
                         "Unit: um.");
       prm.declare_entry("Capture radius",
-                        "0.1",
+                        "0.5",
                         Double(0.001, 10),
                         "rho_cap: an MVB binds a track only within this "
-                        "distance of it. Unit: um.");
+                        "distance of its centre. Calibrated (model.md's "
+                        "textbook value is 0.1): an MVB of 0.5-1 um diameter "
+                        "reaches a track with its surface and motors from "
+                        "about 0.5 um; at 0.1 only 1 % of the cytoplasm is "
+                        "in reach of a microtubule. Unit: um.");
     }
     prm.leave_subsection();
     prm.leave_subsection();

@@ -63,7 +63,7 @@ namespace mvb::mesh
     bool        from_file = false;
     std::string file; // absolute path
 
-    unsigned int n_microtubules = 100;
+    unsigned int n_microtubules = 300;
     // Half-angle of the cone of initial directions around the focus.
     double angular_spread = 180; // degrees
     enum class Focus
@@ -77,7 +77,7 @@ namespace mvb::mesh
     double              persistence_length  = 20;  // um
     double              actin_density       = 0.5; // 1/um^2 (1/um in 2D)
     double              actin_length        = 1;   // um
-    double              capture_radius      = 0.1; // um
+    double              capture_radius      = 0.5; // um
   };
 
   /**

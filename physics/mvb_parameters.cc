@@ -53,11 +53,15 @@ namespace mvb::physics
       static const std::vector<RealEntry> entries = {
         {"Motion",
          "Diffusion coefficient",
-         0.01,
+         0.05,
          0,
          100,
          "D_mvb of a free MVB (Brownian, reflected at the plasma membrane "
-         "and nuclear envelope) (textbook). Unit: um^2/s.",
+         "and nuclear envelope). Calibrated (model.md's textbook value is "
+         "0.01): at 0.01 an MVB that undocks stays in the thin cortex of "
+         "the spread cell's rim until it docks again, so release is limited "
+         "by arrival, not by fusion, and Ca2+ cannot raise it; see "
+         "scenarios/baseline-3d.md. Unit: um^2/s.",
          &P::diffusion_coefficient},
         {"Motion",
          "Kinesin speed",
@@ -141,11 +145,13 @@ namespace mvb::physics
          &P::microtubule_binding_rate},
         {"Transitions",
          "Dynein weight",
-         1,
+         2,
          0,
          huge,
          "w_dyn in the dynein share p_dyn = w_dyn r/(w_dyn r + w_kin "
          "g_Rab27b) on binding (Rab7-RILP recruits dynein, 001 [105-107]). "
+         "Calibrated: 2 makes Rab7-rich (older) MVBs mostly bind dynein "
+         "(p_dyn = 0.55 at r = 0.6) and new ones (r = 0.2) mostly kinesin. "
          "Unit: none.",
          &P::dynein_weight},
         {"Transitions",
@@ -197,28 +203,35 @@ namespace mvb::physics
          &P::actin_unbinding_rate},
         {"Transitions",
          "Docking rate",
-         0.5,
+         0.1,
          0,
          huge,
          "k_dock, T6: myosin or free MVB within the docking distance -> "
-         "docked, times g_Rab27a g_cortactin (000 [83], 001 [108]). Unit: "
-         "1/s.",
+         "docked, times g_Rab27a g_cortactin (000 [83], 001 [108]). "
+         "Calibrated with the undocking rate: MVBs spend about half their "
+         "time at the membrane docked. Unit: 1/s.",
          &P::docking_rate},
         {"Transitions",
          "Undocking rate",
-         0.01,
+         0.1,
          0,
          huge,
-         "k_undock, T7: docked -> free. Unit: 1/s.",
+         "k_undock, T7: docked -> free. Calibrated: an MVB docks about 10 s "
+         "at a time, so that most docked MVBs leave again without fusing "
+         "and a Ca2+ rise of the fusion rate shows in the release. Unit: "
+         "1/s.",
          &P::undocking_rate},
 
         {"Maturation",
          "ESCRT ILV rate",
-         0.5,
+         2,
          0,
          huge,
          "k_ESCRT: ESCRT-dependent ILV formation at saturating cargo, "
-         "times g_ESCRT (000 [31-38]). Unit: ILVs/s.",
+         "times g_ESCRT (000 [31-38]). Calibrated with the ceramide rate: an "
+         "MVB forms most of its N_max ILVs in its first minute, before it "
+         "can reach the membrane, so that faster fusion does not release "
+         "smaller MVBs. Unit: ILVs/s.",
          &P::escrt_rate},
         {"Maturation",
          "Cargo half-saturation",
@@ -229,7 +242,7 @@ namespace mvb::physics
          &P::cargo_half_saturation},
         {"Maturation",
          "Ceramide ILV rate",
-         0.1,
+         0.4,
          0,
          huge,
          "k_cer: ceramide (nSMase2)-dependent ILV formation, times "
@@ -308,11 +321,15 @@ namespace mvb::physics
 
         {"Fusion",
          "Basal fusion rate",
-         0.005,
+         0.0015,
          0,
          huge,
          "k_f0, T8: docked -> fused at resting Ca2+ and full fusion "
-         "competence, times g_SNARE (000 [94-97]). Unit: 1/s.",
+         "competence, times g_SNARE (000 [94-97]). Calibrated: a docked MVB "
+         "fuses in about 1 of 70 dockings at rest (k_f0/(k_f0 + "
+         "k_undock)), giving a secreted share of about 6 % and room for the "
+         "3-10-fold Ca2+ rise of release (scenarios/baseline-3d.md). Unit: "
+         "1/s.",
          &P::basal_fusion_rate},
         {"Fusion",
          "Calcium sensitivity",

@@ -50,7 +50,7 @@ namespace mvb::physics
     unsigned int  initial_number       = 20;
 
     // Motion
-    double diffusion_coefficient = 0.01; // um^2/s
+    double diffusion_coefficient = 0.05; // um^2/s
     double kinesin_speed         = 0.8;  // um/s
     double dynein_speed          = 1.0;  // um/s
     double myosin_speed          = 0.2;  // um/s
@@ -65,20 +65,20 @@ namespace mvb::physics
 
     // Transitions
     double microtubule_binding_rate   = 1;    // 1/s
-    double dynein_weight              = 1;    // w_dyn
+    double dynein_weight              = 2;    // w_dyn
     double kinesin_weight             = 1;    // w_kin
     double switching_to_dynein        = 0.1;  // 1/s, kinesin -> dynein
     double switching_to_kinesin       = 0.1;  // 1/s, dynein -> kinesin
     double microtubule_unbinding_rate = 0.1;  // 1/s
     double actin_binding_rate         = 1;    // 1/s
     double actin_unbinding_rate       = 0.05; // 1/s
-    double docking_rate               = 0.5;  // 1/s
-    double undocking_rate             = 0.01; // 1/s
+    double docking_rate               = 0.1;  // 1/s
+    double undocking_rate             = 0.1;  // 1/s
 
     // Maturation
-    double escrt_rate              = 0.5;   // ILVs/s
+    double escrt_rate              = 2;     // ILVs/s
     double cargo_half_saturation   = 0.1;   // uM
-    double ceramide_rate           = 0.1;   // ILVs/s
+    double ceramide_rate           = 0.4;   // ILVs/s
     double max_ilv                 = 100;   // N_max
     double cargo_per_ilv           = 0.001; // uM um^3 per ILV at saturation
     double ilv_enrichment          = 2;     // epsilon
@@ -90,10 +90,10 @@ namespace mvb::physics
     double rab7_inactivation_rate  = 0.02;  // 1/s
 
     // Fusion
-    double basal_fusion_rate       = 0.005; // 1/s
-    double calcium_sensitivity     = 0.1;   // a_Ca
-    double calcium_hill_exponent   = 2;     // n
-    double calcium_half_activation = 1;     // uM
+    double basal_fusion_rate       = 0.0015; // 1/s
+    double calcium_sensitivity     = 0.1;    // a_Ca
+    double calcium_hill_exponent   = 2;      // n
+    double calcium_half_activation = 1;      // uM
     // c_rest of S: Species/Calcium/Resting concentration (RunParameters
     // copies it, so the two cannot disagree).
     double resting_calcium         = 0.1; // uM

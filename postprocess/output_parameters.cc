@@ -22,7 +22,7 @@ namespace mvb::postprocess
                         "partition, distance to the plasma membrane and the "
                         "MTOC for ParaView (folder 'mesh'). Unit: none.");
       prm.declare_entry("Output interval",
-                        "5",
+                        "30",
                         dealii::Patterns::Double(0),
                         "Simulated time between two outputs: a row of "
                         "statistics.csv and, if Write fields is on, one time "

@@ -21,7 +21,7 @@ namespace mvb::postprocess
     bool        write_mesh = true;
 
     /** Simulated time between two outputs of the fields and statistics. */
-    double output_interval = 5; // s
+    double output_interval = 30; // s
     bool   write_fields    = true;
     bool   write_mvbs      = true;
 

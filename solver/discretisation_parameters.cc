@@ -39,13 +39,13 @@ namespace mvb
                         Patterns::Double(),
                         "Simulated time at the start of the run. Unit: s.");
       prm.declare_entry("End time",
-                        "60",
+                        "600",
                         Patterns::Double(),
                         "Simulated time at the end of the run; End time - "
                         "Start time must be a whole number of time steps. "
                         "Unit: s.");
       prm.declare_entry("Time step",
-                        "0.25",
+                        "0.5",
                         Patterns::Double(0),
                         "Time step of the reaction-diffusion fields. The "
                         "schemes are stable for any step (the Ca2+ pump is "

@@ -18,9 +18,9 @@ namespace mvb
     void
     parse_parameters(ParameterHandler &prm);
 
-    double       start_time = 0;    // s
-    double       end_time   = 60;   // s
-    double       time_step  = 0.25; // s
+    double       start_time = 0;   // s
+    double       end_time   = 600; // s
+    double       time_step  = 0.5; // s
     TimeScheme   scheme     = TimeScheme::bdf2;
     unsigned int n_steps    = 240;
   };

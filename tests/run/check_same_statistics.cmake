@@ -1,8 +1,21 @@
 # Runs the scenario SCENARIO at 1 and at 2 ranks and compares the two
 # statistics.csv with compare_statistics.py (relative tolerance REL) and,
-# with MVBS=ON, the MVB trajectories and fusions with compare_mvbs.py.
+# with MVBS=ON, the MVB trajectories and fusions with compare_mvbs.py (with
+# its options MVB_ARGS; IGNORE: more options of compare_statistics.py). With
+# END_TIME, the scenario runs shortened: a copy with that End time.
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
+if(DEFINED END_TIME)
+  file(READ ${SCENARIO} text)
+  string(REGEX REPLACE "set End time[ ]*=[ ]*[^\n#]*"
+    "set End time = ${END_TIME}" shortened "${text}")
+  if(shortened STREQUAL text)
+    message(FATAL_ERROR "${SCENARIO} sets no End time to shorten")
+  endif()
+  get_filename_component(name ${SCENARIO} NAME)
+  set(SCENARIO ${WORK_DIR}/short-${name})
+  file(WRITE ${SCENARIO} "${shortened}")
+endif()
 foreach(ranks 1 2)
   execute_process(
     COMMAND ${MPIEXEC} -np ${ranks} ${PREFLAGS} ${COMMAND}
@@ -16,6 +29,7 @@ endforeach()
 execute_process(
   COMMAND ${PYTHON} ${CMAKE_CURRENT_LIST_DIR}/compare_statistics.py
     np1/statistics.csv np2/statistics.csv --rel ${REL} --ignore cg_iterations
+    ${IGNORE}
   WORKING_DIRECTORY ${WORK_DIR}
   RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
@@ -25,6 +39,7 @@ endif()
 if(MVBS)
   execute_process(
     COMMAND ${PYTHON} ${CMAKE_CURRENT_LIST_DIR}/compare_mvbs.py np1 np2
+      ${MVB_ARGS}
     WORKING_DIRECTORY ${WORK_DIR}
     RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message("${out}${err}")

@@ -186,7 +186,8 @@ TEST_CASE("MVB kinetics: rate factors and exact maturation", "[mvb][kinetics]")
   CHECK(k.calcium_factor(10 * p.resting_calcium) > 1);
   CHECK(k.fusion_competence(p.fusion_cholesterol_half) == Approx(0.5));
   CHECK(k.dynein_share(0) == 0);
-  CHECK(k.dynein_share(1) == Approx(0.5));
+  CHECK(k.dynein_share(1) ==
+        Approx(p.dynein_weight / (p.dynein_weight + p.kinesin_weight)));
 
   // One step of dt equals a hundred steps of dt/100 where the ODE is
   // solved exactly (ILV count, Rab7 at fixed cholesterol), and cholesterol

@@ -220,7 +220,8 @@ TEST_CASE("Three-state kinesin / pause / dynein: effective velocity",
     to_text(to_dynein) +
     "\n  set Switching rate to kinesin = " + to_text(to_kinesin) +
     "\n  set Microtubule unbinding rate = " + to_text(k_off) +
-    "\n  set Microtubule binding rate = " + to_text(k_on) + "\n end\n");
+    "\n  set Microtubule binding rate = " + to_text(k_on) +
+    "\n  set Dynein weight = 1\n  set Kinesin weight = 1\n end\n");
   const double p_dyn = setup.kinetics.dynein_share(rab7);
   REQUIRE(p_dyn == Approx(1. / 3));
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The 3D baseline cell (scenarios/baseline-3d.prm) at its default resolution,
+# shortened to SIM seconds of its warm-up, at each rank count: simulated
+# seconds per wall second, the wall time by phase (fields, MVB motion,
+# coupling, output) from the run's TimerOutput table, and the wall time one
+# simulated hour takes at that rate. README.md in this folder explains the
+# figures.
+#
+#   run_baseline_benchmark.sh [sim_seconds] [ranks]   defaults: 300 "1 2"
+#
+# Environment: MVBSIM (default $BUILD_DIR/mvbsim, BUILD_DIR defaulting to
+# <repo>/build), MPIEXEC (default mpirun), LOG_DIR (default: a new folder
+# under /tmp).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+mvbsim=${MVBSIM:-${BUILD_DIR:-$repo/build}/mvbsim}
+mpiexec=${MPIEXEC:-mpirun}
+sim=${1:-300}
+ranks_list=${2:-1 2}
+log_dir=${LOG_DIR:-$(mktemp -d /tmp/mvbsim-baseline-benchmark.XXXXXX)}
+mpi_flags=()
+[ "$(id -u)" = 0 ] && mpi_flags+=(--allow-run-as-root)
+mpi_flags+=(--oversubscribe)
+
+# The scenario, ending SIM seconds after its start; statistics every 60 s
+# and the fields and MVBs written every 60 s, as the scenario does.
+start=$(awk '/set Start time/ {print $NF}' "$repo/scenarios/baseline-3d.prm")
+scenario=$log_dir/baseline-3d-benchmark.prm
+sed "s/set End time *= *[^#]*/set End time = $((start + sim))/" \
+  "$repo/scenarios/baseline-3d.prm" > "$scenario"
+
+printf '%-6s %-10s %-10s %-10s %-10s %-10s %-10s %-12s %-10s\n' ranks \
+  sim_s wall_s sim/wall fields mvb_motion coupling output hour_min
+for ranks in $ranks_list; do
+  out=$log_dir/np$ranks
+  log=$log_dir/np$ranks.log
+  "$mpiexec" "${mpi_flags[@]}" -np "$ranks" "$mvbsim" --overwrite \
+    --output "$out" "$scenario" > "$log" 2>&1
+  # TimerOutput rows: "| section | calls | wall time | % |".
+  awk -F'|' -v ranks="$ranks" -v sim="$sim" '
+    /Total wallclock time elapsed since start/ {
+      split($3, w, "s"); total = w[1] + 0
+    }
+    NF >= 5 && $3 ~ /[0-9]/ {
+      name = $2; gsub(/^ +| +$/, "", name)
+      t = $4; gsub(/[ s]/, "", t); t += 0
+      if (name ~ /^fields: (assemble right-hand side|solve)$/) fields += t
+      else if (name ~ /^MVBs: (field values|field exchange)$/) coupling += t
+      else if (name ~ /^MVBs: (motion and transitions|migration|births)$/)
+        motion += t
+      else if (name == "output") output += t
+      else setup += t
+    }
+    END {
+      loop = fields + coupling + motion + output
+      printf "%-6s %-10s %-10.1f %-10.1f %-10.1f %-10.1f %-10.1f %-12.1f %-10.1f\n",
+        ranks, sim, total, sim / loop, fields, motion, coupling, output,
+        3600 / (sim / loop) / 60
+    }' "$log"
+done
+echo "(wall times in s; sim/wall and the hour exclude set-up: mesh, tracks,"
+echo " AMG, run record; logs in $log_dir)"
