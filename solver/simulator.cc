@@ -345,9 +345,10 @@ namespace mvb
       Assert(false, ExcInternalError());
       return 0.;
     };
+    // The first row is the start time: its integrals are the initial ones.
     if (initial_integral.empty())
       for (unsigned int k = 0; k < fields->n_species(); ++k)
-        initial_integral.push_back(fields->balance(k).integral);
+        initial_integral.push_back(value(fields->model(k).name + "_integral"));
     for (unsigned int k = 0; k < fields->n_species(); ++k)
       {
         const auto       &model = fields->model(k);
