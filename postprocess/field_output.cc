@@ -15,9 +15,11 @@ namespace mvb::postprocess
 
   template <int dim>
   FieldOutput<dim>::FieldOutput(const std::string &directory,
-                                const MPI_Comm     communicator)
+                                const MPI_Comm     communicator,
+                                const unsigned int first)
       : directory(directory)
       , mpi_communicator(communicator)
+      , n_written(first)
   {
     run_collectively(mpi_communicator, true, [&]() {
       fs::create_directories(fs::path(directory) / "fields");

@@ -24,7 +24,11 @@ namespace mvb::postprocess
   class FieldOutput
   {
   public:
-    FieldOutput(const std::string &directory, MPI_Comm communicator);
+    /** The first file written is number @p first (a restart continues
+     * the numbering). */
+    FieldOutput(const std::string &directory,
+                MPI_Comm           communicator,
+                unsigned int       first = 0);
 
     /**
      * Writes the fields (name, vector with ghost values). Cells are
@@ -60,6 +64,27 @@ namespace mvb::postprocess
 
     void
     write() const;
+
+    const std::vector<std::string> &
+    column_names() const
+    {
+      return columns;
+    }
+
+    const std::vector<std::vector<double>> &
+    row_values() const
+    {
+      return rows;
+    }
+
+    /** Continues a restarted run's table. */
+    void
+    restore(std::vector<std::string>         names,
+            std::vector<std::vector<double>> values)
+    {
+      columns = std::move(names);
+      rows    = std::move(values);
+    }
 
   private:
     std::string                      path;

@@ -19,45 +19,73 @@ namespace mvb::postprocess
   write_hdf5_file(const std::string              &path,
                   const std::vector<Hdf5Dataset> &datasets)
   {
+    // HDF5 would print its error stack; the exception below says it all.
+    H5E_auto2_t handler      = nullptr;
+    void       *handler_data = nullptr;
+    H5Eget_auto2(H5E_DEFAULT, &handler, &handler_data);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+
     const std::string temporary = path + ".tmp";
+    std::string       failure;
     const hid_t       file =
       H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    AssertThrow(file >= 0, ExcMessage("cannot create " + temporary));
+    if (file < 0)
+      failure = "cannot create the file";
+    // Names such as "fields/calcium/max" create their groups.
+    const hid_t links = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(links, 1);
+    // No modification times: the same run gives the same bytes.
+    const hid_t creation = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(creation, false);
     for (const auto &d : datasets)
       {
+        if (!failure.empty())
+          break;
         const hsize_t rows    = d.values.size() / std::max(1U, d.columns);
         const hsize_t dims[2] = {rows, d.columns};
         const hid_t   space =
           H5Screate_simple(d.columns == 1 ? 1 : 2, dims, nullptr);
-        const hid_t type = d.integer ? H5T_NATIVE_UINT : H5T_NATIVE_DOUBLE;
-        const hid_t set  = H5Dcreate2(file,
+        const hid_t type   = d.integer ? H5T_NATIVE_UINT : H5T_NATIVE_DOUBLE;
+        const hid_t set    = H5Dcreate2(file,
                                      d.name.c_str(),
                                      type,
                                      space,
-                                     H5P_DEFAULT,
+                                     links,
                                      H5P_DEFAULT,
                                      H5P_DEFAULT);
-        AssertThrow(set >= 0,
-                    ExcMessage("cannot create dataset " + d.name + " in " +
-                               temporary));
-        herr_t status = 0;
-        if (rows > 0 && d.integer)
+        herr_t      status = set < 0 ? -1 : 0;
+        if (status >= 0 && rows > 0 && d.integer)
           {
             const std::vector<unsigned int> v(d.values.begin(), d.values.end());
             status =
               H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
           }
-        else if (rows > 0)
+        else if (status >= 0 && rows > 0)
           status =
             H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.values.data());
-        AssertThrow(status >= 0,
-                    ExcMessage("cannot write dataset " + d.name + " to " +
-                               temporary));
-        H5Dclose(set);
+        if (status < 0)
+          failure = "cannot write dataset " + d.name;
+        if (set >= 0)
+          H5Dclose(set);
         H5Sclose(space);
       }
-    AssertThrow(H5Fclose(file) >= 0, ExcMessage("cannot write " + temporary));
-    fs::rename(temporary, path);
+    H5Pclose(links);
+    H5Pclose(creation);
+    // Closing flushes: a full disk shows here.
+    if (file >= 0 && H5Fclose(file) < 0 && failure.empty())
+      failure = "cannot finish the file";
+    H5Eset_auto2(H5E_DEFAULT, handler, handler_data);
+
+    std::error_code ec;
+    if (failure.empty())
+      fs::rename(temporary, path, ec);
+    if (!failure.empty() || ec)
+      {
+        fs::remove(temporary, ec);
+        throw std::runtime_error("cannot write '" + path + "': " +
+                                 (failure.empty() ? ec.message() : failure) +
+                                 " (disk full or no permission?)");
+      }
   }
 
   namespace
@@ -88,12 +116,19 @@ namespace mvb::postprocess
     std::ostringstream x;
     x << pad << "<Grid Name=\"" << name << "\" GridType=\"Uniform\">\n"
       << pad << "  <Topology TopologyType=\"Polyvertex\" NumberOfElements=\""
-      << n << "\" NodesPerElement=\"1\"/>\n"
+      << n
+      << "\" NodesPerElement=\"1\">\n"
+      // Listed, although XDMF 2 readers would number the points themselves:
+      // ParaView's Xdmf3 readers give the points no cells without it.
+      << pad << "    <DataItem Dimensions=\"" << n
+      << "\" NumberType=\"UInt\" Precision=\"4\" Format=\"HDF\">" << h5_file
+      << ":/connectivity</DataItem>\n"
+      << pad << "  </Topology>\n"
       << pad << "  <Geometry GeometryType=\"XYZ\">\n"
       << data_item(h5_file, "position", n + " 3", pad + "    ") << pad
       << "  </Geometry>\n";
     for (const auto &d : datasets)
-      if (d.name != "position")
+      if (d.name != "position" && d.name != "connectivity")
         x << pad << "  <Attribute Name=\"" << d.name
           << "\" AttributeType=\"Scalar\" Center=\"Node\">\n"
           << data_item(h5_file, d.name, n, pad + "    ") << pad
@@ -103,10 +138,9 @@ namespace mvb::postprocess
   }
 
   template <int dim>
-  std::string
-  write_mvb_snapshot(const std::vector<MvbRecord<dim>> &records,
-                     const std::string                 &directory,
-                     const std::string                 &file)
+  std::vector<Hdf5Dataset>
+  mvb_datasets(const std::vector<MvbRecord<dim>> &records,
+               const std::string                 &prefix)
   {
     std::vector<Hdf5Dataset> data = {{"position", 3, {}},
                                      {"id", 1, {}},
@@ -119,6 +153,8 @@ namespace mvb::postprocess
                                      {"chi_ilv", 1, {}},
                                      {"rab7", 1, {}},
                                      {"age", 1, {}}};
+    for (auto &d : data)
+      d.name = prefix + d.name;
     for (const auto &r : records)
       {
         for (unsigned int d = 0; d < 3; ++d)
@@ -137,6 +173,20 @@ namespace mvb::postprocess
         for (unsigned int k = 0; k < 10; ++k)
           data[k + 1].values.push_back(row[k]);
       }
+    return data;
+  }
+
+  template <int dim>
+  std::string
+  write_mvb_snapshot(const std::vector<MvbRecord<dim>> &records,
+                     const std::string                 &directory,
+                     const std::string                 &file)
+  {
+    std::vector<Hdf5Dataset> data = mvb_datasets(records, "");
+    Hdf5Dataset              connectivity{"connectivity", 1, {}, true};
+    for (std::size_t i = 0; i < records.size(); ++i)
+      connectivity.values.push_back(double(i));
+    data.push_back(connectivity);
     write_hdf5_file((fs::path(directory) / file).string(), data);
     return point_grid_xdmf("MVBs", file, data, records.size(), 6);
   }
@@ -287,6 +337,10 @@ namespace mvb::postprocess
     });
   }
 
+  template std::vector<Hdf5Dataset>
+  mvb_datasets(const std::vector<MvbRecord<2>> &, const std::string &);
+  template std::vector<Hdf5Dataset>
+  mvb_datasets(const std::vector<MvbRecord<3>> &, const std::string &);
   template std::string
   write_mvb_snapshot(const std::vector<MvbRecord<2>> &,
                      const std::string &,

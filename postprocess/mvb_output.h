@@ -39,7 +39,8 @@ namespace mvb::postprocess
    * Writes the MVBs of one output time (sorted by id) to @p directory /
    * @p file: datasets id, position (n x 3, z = 0 in 2D), mode (0 free, 1
    * kinesin, 2 dynein, 3 myosin, 4 docked), track (-1 if unbound), arc,
-   * ilv_count, cargo, chi_lm, chi_ilv, rab7, age. Returns the XDMF grid
+   * ilv_count, cargo, chi_lm, chi_ilv, rab7, age, and connectivity (0, 1,
+   * ..., for the XDMF topology). Returns the XDMF grid
    * (empty if there are no MVBs). Serial: rank 0.
    */
   template <int dim>
@@ -71,6 +72,15 @@ namespace mvb::postprocess
   };
 
   /**
+   * The MVB table of write_mvb_snapshot() (sorted as @p records), each
+   * dataset named @p prefix + its name.
+   */
+  template <int dim>
+  std::vector<Hdf5Dataset>
+  mvb_datasets(const std::vector<MvbRecord<dim>> &records,
+               const std::string                 &prefix);
+
+  /**
    * Writes @p datasets to @p path through a temporary file and a rename, so
    * the file is complete or absent. Serial: call on one rank.
    */
@@ -80,8 +90,9 @@ namespace mvb::postprocess
 
   /**
    * The XDMF grid of a set of points in an HDF5 file: a Polyvertex
-   * topology over dataset "position" (n x 3) with every other dataset of
-   * n rows as a node attribute. Empty if there are no points.
+   * topology (dataset "connectivity") over dataset "position" (n x 3) with
+   * every other dataset of n rows as a node attribute. Empty if there are no
+   * points.
    */
   std::string
   point_grid_xdmf(const std::string              &name,
@@ -120,6 +131,26 @@ namespace mvb::postprocess
     /** The file to open in ParaView, relative to the run directory. */
     static std::string
     file_name();
+
+    const std::vector<double> &
+    time_values() const
+    {
+      return times;
+    }
+
+    const std::vector<std::vector<std::string>> &
+    grids() const
+    {
+      return grids_per_time;
+    }
+
+    /** Continues a restarted run's series (written at the next add()). */
+    void
+    restore(std::vector<double> t, std::vector<std::vector<std::string>> g)
+    {
+      times          = std::move(t);
+      grids_per_time = std::move(g);
+    }
 
   private:
     std::string                           directory;

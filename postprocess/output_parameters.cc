@@ -43,6 +43,15 @@ namespace mvb::postprocess
                         "network once (tracks.h5, tracks.xdmf, tracks.txt). "
                         "Fusions (fusions.h5) and statistics.csv are always "
                         "written. Unit: none.");
+      prm.declare_entry(
+        "Probe points",
+        "",
+        dealii::Patterns::Anything(),
+        "Points at which snapshot.h5 records every field at every output "
+        "time, for comparing runs (x,y or x,y,z, separated by ';'; each in "
+        "the cytoplasm). Empty: the MTOC and the points 1/4, 1/2 and 4/5 of "
+        "the way from it to the edge of the cytoplasm along each coordinate "
+        "direction. Unit: um.");
       prm.declare_entry("Progress interval",
                         "5",
                         dealii::Patterns::Double(0),
@@ -63,6 +72,7 @@ namespace mvb::postprocess
     write_fields      = prm.get_bool("Write fields");
     write_mvbs        = prm.get_bool("Write MVBs");
     progress_interval = prm.get_double("Progress interval");
+    probe_points      = prm.get("Probe points");
     prm.leave_subsection();
   }
 } // namespace mvb::postprocess

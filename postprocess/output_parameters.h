@@ -25,6 +25,9 @@ namespace mvb::postprocess
     bool   write_fields    = true;
     bool   write_mvbs      = true;
 
+    /** Probe points of snapshot.h5 as written; empty: automatic. */
+    std::string probe_points;
+
     /** Wall time between two progress lines. */
     double progress_interval = 5; // s
   };

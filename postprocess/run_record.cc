@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -26,25 +27,15 @@ namespace mvb::postprocess
     // Everything a run writes at the top of its folder: --overwrite removes
     // these and leaves anything else (a user's notes, a mesh) alone. A new
     // kind of output adds its name here.
-    const std::vector<std::string> run_entries = {run_marker,
-                                                  "log.txt",
-                                                  "input.prm",
-                                                  "input.json",
-                                                  "parameters.prm",
-                                                  "parameters.json",
-                                                  "mesh",
-                                                  "mesh.tmp",
-                                                  "fields",
-                                                  "solution.xdmf",
-                                                  "statistics.csv",
-                                                  "mvbs",
-                                                  "fusions.h5",
-                                                  "fusions.h5.tmp",
-                                                  "tracks.h5",
-                                                  "tracks.h5.tmp",
-                                                  "tracks.xdmf",
-                                                  "tracks.txt",
-                                                  "tracks.txt.tmp"};
+    const std::vector<std::string> run_entries = {
+      run_marker,      "log.txt",         "input.prm",
+      "input.json",    "parameters.prm",  "parameters.json",
+      "mesh",          "mesh.tmp",        "fields",
+      "solution.xdmf", "statistics.csv",  "statistics.csv.tmp",
+      "snapshot.h5",   "snapshot.h5.tmp", "checkpoints",
+      "mvbs",          "fusions.h5",      "fusions.h5.tmp",
+      "tracks.h5",     "tracks.h5.tmp",   "tracks.xdmf",
+      "tracks.txt",    "tracks.txt.tmp"};
 
     // Creates the marker only if it does not exist, so two runs started at
     // once cannot both claim the folder.
@@ -140,22 +131,35 @@ namespace mvb::postprocess
   write_file_atomically(const std::string &path, const std::string &content)
   {
     const std::string temporary = path + ".tmp";
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << content;
-      out.flush();
-      if (!out)
-        {
-          std::error_code ec;
-          fs::remove(temporary, ec);
-          throw std::runtime_error("cannot write '" + path +
-                                   "' (disk full or no permission?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec)
-      throw std::runtime_error("cannot write '" + path + "': " + ec.message());
+    const int         fd =
+      ::open(temporary.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    int error = fd < 0 ? errno : 0;
+    for (std::size_t done = 0; error == 0 && done < content.size();)
+      {
+        const ssize_t n =
+          ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno != EINTR)
+          error = errno;
+        else if (n > 0)
+          done += n;
+      }
+    // On the disk before the rename: after a crash the name holds either
+    // the old content or the new, never a part.
+    if (error == 0 && ::fsync(fd) != 0)
+      error = errno;
+    if (fd >= 0 && ::close(fd) != 0 && error == 0)
+      error = errno;
+    if (error == 0 && std::rename(temporary.c_str(), path.c_str()) != 0)
+      error = errno;
+    if (error != 0)
+      {
+        ::unlink(temporary.c_str());
+        throw std::runtime_error(
+          "cannot write '" + path + "': " + std::strerror(error) +
+          (error == ENOSPC || error == EFBIG || error == EDQUOT
+             ? " (the disk is full)"
+             : ""));
+      }
   }
 
   void
@@ -187,9 +191,9 @@ namespace mvb::postprocess
   {
   public:
     void
-    open(const std::string &path)
+    open(const std::string &path, const bool append)
     {
-      file.open(path, std::ios::trunc);
+      file.open(path, append ? std::ios::app : std::ios::trunc);
       if (!file)
         throw std::runtime_error("cannot write the run log '" + path + "'");
       file << pending;
@@ -253,8 +257,8 @@ namespace mvb::postprocess
   }
 
   void
-  RunLog::open(const std::string &path)
+  RunLog::open(const std::string &path, const bool append)
   {
-    buffer->open(path);
+    buffer->open(path, append);
   }
 } // namespace mvb::postprocess

@@ -59,9 +59,10 @@ namespace mvb::postprocess
     std::ostream &
     stream();
 
-    /** Starts teeing into @p path; call on rank 0 only. */
+    /** Starts teeing into @p path (after what it holds if @p append);
+     * call on rank 0 only. */
     void
-    open(const std::string &path);
+    open(const std::string &path, bool append = false);
 
   private:
     class TeeBuffer;

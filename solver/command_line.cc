@@ -22,8 +22,48 @@ namespace mvb
            "  --output DIR          write the run into DIR (overrides\n"
            "                        'Output/Directory')\n"
            "  --overwrite           replace an earlier run in the output\n"
-           "                        directory instead of refusing\n";
+           "                        directory instead of refusing\n"
+           "  --restart DIR         continue the run in DIR from its newest\n"
+           "                        checkpoint, writing on into DIR; without\n"
+           "                        a scenario file it takes DIR's\n"
+           "                        parameters.prm (a scenario may change\n"
+           "                        only the end time and checkpointing)\n";
   }
+
+  namespace
+  {
+    // "--name DIR" or "--name=DIR"?
+    bool
+    takes_directory(const std::vector<std::string> &arguments,
+                    const std::size_t               i,
+                    const std::string              &name)
+    {
+      return arguments[i] == name || arguments[i].rfind(name + "=", 0) == 0;
+    }
+
+    // The directory of "--name DIR" (moving @p i past it) or "--name=DIR".
+    std::string
+    directory_argument(const std::vector<std::string> &arguments,
+                       std::size_t                    &i,
+                       const std::string              &name,
+                       const std::string              &what)
+    {
+      std::string directory;
+      if (arguments[i] == name)
+        {
+          if (i + 1 == arguments.size() || arguments[i + 1].rfind("--", 0) == 0)
+            throw InputError("option " + name + " needs " + what +
+                             " (see mvbsim --help)");
+          directory = arguments[++i];
+        }
+      else
+        directory = arguments[i].substr(name.size() + 1);
+      if (directory.empty())
+        throw InputError("option " + name +
+                         " needs a non-empty directory (see mvbsim --help)");
+      return directory;
+    }
+  } // namespace
 
   CommandLineOptions
   parse_command_line(const std::vector<std::string> &arguments)
@@ -40,22 +80,15 @@ namespace mvb
           options.validate = true;
         else if (arg == "--overwrite")
           options.overwrite = true;
-        else if (arg == "--output" || arg.rfind("--output=", 0) == 0)
-          {
-            if (arg == "--output")
-              {
-                if (i + 1 == arguments.size() ||
-                    arguments[i + 1].rfind("--", 0) == 0)
-                  throw InputError("option --output needs a directory "
-                                   "argument (see mvbsim --help)");
-                options.output_directory = arguments[++i];
-              }
-            else
-              options.output_directory = arg.substr(9);
-            if (options.output_directory.empty())
-              throw InputError("option --output needs a non-empty directory "
-                               "(see mvbsim --help)");
-          }
+        else if (takes_directory(arguments, i, "--output"))
+          options.output_directory =
+            directory_argument(arguments, i, "--output", "a directory");
+        else if (takes_directory(arguments, i, "--restart"))
+          options.restart_directory =
+            directory_argument(arguments,
+                               i,
+                               "--restart",
+                               "the directory of the run to continue");
         else if (arg.rfind("-", 0) == 0 && arg.size() > 1)
           throw InputError("unknown option '" + arg + "' (see mvbsim --help)");
         else if (options.input_file.empty())
@@ -65,6 +98,13 @@ namespace mvb
                            options.input_file + "' and '" + arg +
                            "'); mvbsim runs one scenario at a time");
       }
+    if (!options.restart_directory.empty() && !options.output_directory.empty())
+      throw InputError("options --restart and --output: a restarted run "
+                       "continues in its own directory, so drop --output");
+    if (!options.restart_directory.empty() && options.overwrite)
+      throw InputError("options --restart and --overwrite: a restart "
+                       "continues a run and never replaces one, so drop "
+                       "--overwrite");
     return options;
   }
 } // namespace mvb

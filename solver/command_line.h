@@ -14,8 +14,9 @@ namespace mvb
     bool        print_parameters = false;
     bool        validate         = false;
     bool        overwrite        = false;
-    std::string output_directory; // empty: take 'Output/Directory'
-    std::string input_file;       // empty: the built-in default scenario
+    std::string output_directory;  // empty: take 'Output/Directory'
+    std::string restart_directory; // empty: a new run
+    std::string input_file;        // empty: the built-in default scenario
   };
 
   /** Throws mvb::InputError for an unknown option or a missing argument. */

@@ -1,3 +1,4 @@
+#include <solver/checkpoint.h>
 #include <solver/field_solver.h>
 #include <solver/input_error.h>
 
@@ -788,6 +789,151 @@ namespace mvb
     constraints.distribute_local_to_global(amounts,
                                            dofs,
                                            species.at(k)->point_load);
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::save(CheckpointWriter &global,
+                         CheckpointWriter &local) const
+  {
+    global.put(start_time);
+    global.put(std::uint32_t(step));
+    global.put(std::uint8_t(have_previous));
+    global.put(std::uint32_t(species.size()));
+    for (const auto &s : species)
+      {
+        global.put(s->model.name);
+        std::vector<double> scalars = {s->last_point_total,
+                                       s->point_amount,
+                                       s->last_point_increment,
+                                       s->reaction_amount,
+                                       s->last_reaction_increment,
+                                       double(s->iterations)};
+        scalars.insert(scalars.end(),
+                       s->boundary_amount.begin(),
+                       s->boundary_amount.end());
+        scalars.insert(scalars.end(),
+                       s->last_boundary_increment.begin(),
+                       s->last_boundary_increment.end());
+        global.put(scalars);
+      }
+
+    // A cell's values need the ghosts of its neighbours' DoFs.
+    std::vector<PETScWrappers::MPI::Vector> states;
+    for (const auto &s : species)
+      for (const auto *v : {&s->current, &s->previous, &s->last_point_load})
+        {
+          states.emplace_back(locally_owned_dofs,
+                              locally_relevant_dofs,
+                              mpi_communicator);
+          states.back() = *v;
+        }
+    local.put(std::uint32_t(fe.n_dofs_per_cell()));
+    local.put(std::uint64_t(triangulation.n_locally_owned_active_cells()));
+    Vector<double>      cell_values(fe.n_dofs_per_cell());
+    std::vector<double> values;
+    for (const auto &cell : dof_handler_.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          local.put(cell->id().template to_binary<dim>());
+          values.clear();
+          for (const auto &v : states)
+            {
+              cell->get_dof_values(v, cell_values);
+              values.insert(values.end(),
+                            cell_values.begin(),
+                            cell_values.end());
+            }
+          local.put(values);
+        }
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::load(CheckpointReader              &global,
+                         std::vector<CheckpointReader> &blocks)
+  {
+    start_time    = global.get<double>();
+    step          = global.get<std::uint32_t>();
+    have_previous = global.get<std::uint8_t>() != 0;
+    if (global.get<std::uint32_t>() != species.size())
+      global.corrupt("it has another number of species");
+    for (auto &s : species)
+      {
+        if (global.get_string() != s->model.name)
+          global.corrupt("it has other species");
+        const auto         scalars = global.get_vector<double>();
+        const unsigned int n_b     = s->boundary_amount.size();
+        if (scalars.size() != 6 + 2 * n_b)
+          global.corrupt("species " + s->model.name + " has other boundaries");
+        s->last_point_total        = scalars[0];
+        s->point_amount            = scalars[1];
+        s->last_point_increment    = scalars[2];
+        s->reaction_amount         = scalars[3];
+        s->last_reaction_increment = scalars[4];
+        s->iterations              = static_cast<unsigned int>(scalars[5]);
+        std::copy(scalars.begin() + 6,
+                  scalars.begin() + 6 + n_b,
+                  s->boundary_amount.begin());
+        std::copy(scalars.begin() + 6 + n_b,
+                  scalars.end(),
+                  s->last_boundary_increment.begin());
+      }
+
+    const auto owned =
+      locally_owned_cells_by_id(dof_handler_.active_cell_iterators());
+    std::vector<PETScWrappers::MPI::Vector *> states;
+    for (auto &s : species)
+      for (auto *v : {&s->current, &s->previous, &s->last_point_load})
+        states.push_back(v);
+    const unsigned int                   n_dofs = fe.n_dofs_per_cell();
+    std::vector<types::global_dof_index> dofs(n_dofs);
+    std::uint64_t                        n_found = 0, n_cells = 0;
+    for (auto &block : blocks)
+      {
+        if (block.get<std::uint32_t>() != n_dofs)
+          block.corrupt("its fields have another element degree");
+        const auto n = block.get<std::uint64_t>();
+        n_cells += n;
+        for (std::uint64_t c = 0; c < n; ++c)
+          {
+            const auto id     = block.get<CellId::binary_type>();
+            const auto values = block.get_vector<double>();
+            if (values.size() != states.size() * n_dofs)
+              block.corrupt("a cell has the wrong number of values");
+            const auto it = owned.find(id);
+            if (it == owned.end())
+              continue;
+            ++n_found;
+            it->second->get_dof_indices(dofs);
+            for (unsigned int v = 0; v < states.size(); ++v)
+              for (unsigned int i = 0; i < n_dofs; ++i)
+                if (locally_owned_dofs.is_element(dofs[i]))
+                  (*states[v])(dofs[i]) = values[v * n_dofs + i];
+          }
+      }
+    if (n_cells != triangulation.n_global_active_cells() ||
+        n_found != triangulation.n_locally_owned_active_cells())
+      blocks.front().corrupt(
+        "its mesh (" + std::to_string(n_cells) +
+        " cells) is not this scenario's mesh (" +
+        std::to_string(triangulation.n_global_active_cells()) + " cells)");
+    for (auto &s : species)
+      {
+        for (auto *v : {&s->current, &s->previous, &s->last_point_load})
+          v->compress(VectorOperation::insert);
+        s->ghosted    = s->current;
+        s->point_load = 0;
+      }
+  }
+
+  template <int dim>
+  double
+  FieldSolver<dim>::l2_norm(const unsigned int k) const
+  {
+    // u^T M u with the consistent mass matrix: the exact integral of u^2.
+    return std::sqrt(
+      std::max(0., mass_matrix.matrix_norm_square(species.at(k)->current)));
   }
 
   template <int dim>

@@ -22,6 +22,9 @@ namespace mvb
 {
   using namespace dealii;
 
+  class CheckpointReader;
+  class CheckpointWriter;
+
   enum class TimeScheme
   {
     bdf1,
@@ -126,6 +129,10 @@ namespace mvb
     SpeciesBalance
     balance(unsigned int species) const;
 
+    /** The L2 norm of the species' field over the cytoplasm. Collective. */
+    double
+    l2_norm(unsigned int species) const;
+
     /** CG iterations of the species' last solve. */
     unsigned int
     last_iterations(unsigned int species) const;
@@ -144,6 +151,23 @@ namespace mvb
     add_point_amounts(unsigned int                                species,
                       const std::vector<types::global_dof_index> &dofs,
                       const Vector<double>                       &amounts);
+
+    /**
+     * What a restart needs: the time, the amounts of the balances and the
+     * scheme's history to @p global (alike on every rank), the values of
+     * the fields, their previous step and the last point loads on this
+     * rank's cells, by cell id, to @p local.
+     */
+    void
+    save(CheckpointWriter &global, CheckpointWriter &local) const;
+
+    /**
+     * Restores what save() wrote; @p blocks are the local parts of every
+     * rank that saved, read up to their end of the fields. The number of
+     * ranks may differ from the saving run's. Call after setup().
+     */
+    void
+    load(CheckpointReader &global, std::vector<CheckpointReader> &blocks);
 
     /** Number of AMG set-ups so far (all species). */
     unsigned int

@@ -9,7 +9,9 @@
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
 
+#include <csignal>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -55,6 +57,9 @@ main(int argc, char **argv)
 {
   using namespace dealii;
   Utilities::MPI::MPI_InitFinalize mpi_initialization(argc, argv, 1);
+  // A file that outgrows a size limit (a quota) makes its write fail with
+  // EFBIG, which is reported like a full disk, instead of killing the run.
+  std::signal(SIGXFSZ, SIG_IGN);
   const bool root = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0;
 
   try
@@ -77,8 +82,23 @@ main(int argc, char **argv)
           return 0;
         }
 
+      if (!options.restart_directory.empty() &&
+          !std::filesystem::is_directory(options.restart_directory))
+        throw mvb::InputError("--restart",
+                              options.restart_directory,
+                              "is not a directory",
+                              "give the output directory of the run to "
+                              "continue");
+      // A restart without a scenario continues with the run's own
+      // resolved parameters.
+      const std::string scenario =
+        options.restart_directory.empty() || !options.input_file.empty()
+          ? options.input_file
+          : (std::filesystem::path(options.restart_directory) /
+             "parameters.prm")
+              .string();
       const mvb::ScenarioInput input =
-        mvb::read_scenario_file(options.input_file, MPI_COMM_WORLD);
+        mvb::read_scenario_file(scenario, MPI_COMM_WORLD);
       mvb::RunParameters parameters;
       parameters.parse(prm, input);
 

@@ -1,3 +1,4 @@
+#include <solver/checkpoint.h>
 #include <solver/input_error.h>
 #include <solver/mvb_population.h>
 #include <solver/random_stream.h>
@@ -197,6 +198,129 @@ namespace mvb
     TimerOutput::Scope scope(timer, "MVBs: births");
     current_time = start_time;
     add_newborns(prm.initial_number);
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::save(CheckpointWriter &global,
+                           CheckpointWriter &local) const
+  {
+    global.put(current_time);
+    global.put(std::uint64_t(n_steps));
+    global.put(std::uint64_t(next_id));
+    global.put(std::uint64_t(births));
+
+    local.put(std::vector<double>{double(local_fusions),
+                                  local_exosomes,
+                                  double(local_degradations),
+                                  local_cargo_exported,
+                                  local_cargo_degraded,
+                                  local_cargo_taken,
+                                  local_cholesterol_taken,
+                                  local_cholesterol_returned,
+                                  local_cholesterol_exported});
+    local.put(std::uint64_t(pending_fusions.size()));
+    for (const auto &f : pending_fusions)
+      local.put(f);
+    local.put(std::uint64_t(particles.n_locally_owned_particles()));
+    std::vector<double> record;
+    for (const auto &particle : particles)
+      {
+        local.put(
+          particle.get_surrounding_cell()->id().template to_binary<dim>());
+        local.put(std::uint64_t(particle.get_id()));
+        record.clear();
+        for (unsigned int d = 0; d < dim; ++d)
+          record.push_back(particle.get_location()[d]);
+        for (unsigned int d = 0; d < dim; ++d)
+          record.push_back(particle.get_reference_location()[d]);
+        const auto p = particle.get_properties();
+        record.insert(record.end(), p.begin(), p.end());
+        local.put(record);
+      }
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::load(CheckpointReader              &global,
+                           std::vector<CheckpointReader> &blocks)
+  {
+    current_time = global.get<double>();
+    n_steps      = global.get<std::uint64_t>();
+    next_id      = global.get<std::uint64_t>();
+    births       = global.get<std::uint64_t>();
+
+    const unsigned int rank =
+      Utilities::MPI::this_mpi_process(mpi_communicator);
+    const bool same_ranks =
+      blocks.size() == Utilities::MPI::n_mpi_processes(mpi_communicator);
+    const auto owned =
+      locally_owned_cells_by_id(triangulation.active_cell_iterators());
+
+    std::vector<double> counts(9, 0.);
+    pending_fusions.clear();
+    particles.clear();
+    std::uint64_t n_saved = 0;
+    for (unsigned int r = 0; r < blocks.size(); ++r)
+      {
+        auto      &block = blocks[r];
+        const bool mine  = same_ranks ? r == rank : rank == 0;
+        const auto c     = block.get_vector<double>();
+        if (c.size() != counts.size())
+          block.corrupt("its MVB counts are incomplete");
+        const auto n_fusions = block.get<std::uint64_t>();
+        for (std::uint64_t i = 0; i < n_fusions; ++i)
+          {
+            const auto f = block.get<postprocess::FusionEvent<dim>>();
+            if (mine)
+              pending_fusions.push_back(f);
+          }
+        if (mine)
+          for (unsigned int k = 0; k < counts.size(); ++k)
+            counts[k] += c[k];
+        const auto n = block.get<std::uint64_t>();
+        n_saved += n;
+        for (std::uint64_t i = 0; i < n; ++i)
+          {
+            const auto id     = block.get<CellId::binary_type>();
+            const auto index  = block.get<std::uint64_t>();
+            const auto record = block.get_vector<double>();
+            if (record.size() != 2 * dim + n_properties)
+              block.corrupt("an MVB has the wrong number of properties");
+            const auto cell = owned.find(id);
+            if (cell == owned.end())
+              continue;
+            Point<dim> x, reference;
+            for (unsigned int d = 0; d < dim; ++d)
+              {
+                x[d]         = record[d];
+                reference[d] = record[dim + d];
+              }
+            particles.insert_particle(
+              x,
+              reference,
+              index,
+              cell->second,
+              ArrayView<const double>(record.data() + 2 * dim, n_properties));
+          }
+        if (!block.at_end())
+          block.corrupt("it has more than its MVBs");
+      }
+    particles.update_cached_numbers();
+    if (particles.n_global_particles() != n_saved)
+      blocks.front().corrupt(
+        std::to_string(n_saved - particles.n_global_particles()) +
+        " of its MVBs lie in no cell of this mesh");
+
+    local_fusions              = static_cast<unsigned long>(counts[0]);
+    local_exosomes             = counts[1];
+    local_degradations         = static_cast<unsigned long>(counts[2]);
+    local_cargo_exported       = counts[3];
+    local_cargo_degraded       = counts[4];
+    local_cargo_taken          = counts[5];
+    local_cholesterol_taken    = counts[6];
+    local_cholesterol_returned = counts[7];
+    local_cholesterol_exported = counts[8];
   }
 
   template <int dim>

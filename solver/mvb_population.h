@@ -22,6 +22,9 @@ namespace mvb
 {
   using namespace dealii;
 
+  class CheckpointReader;
+  class CheckpointWriter;
+
   /**
    * The one way MVBs and fields meet. Before each MVB step, sample() gives
    * the field values at every locally owned MVB, in the order of the
@@ -155,6 +158,28 @@ namespace mvb
      */
     void
     advance(double dt, FieldCoupling<dim> &fields);
+
+    /**
+     * What a restart needs: the clock, the id counter and the births to
+     * @p global (alike on every rank); this rank's cumulative counts,
+     * pending fusions and MVBs (id, position, reference position and
+     * properties, by cell id, in the particle handler's order) to @p local.
+     * The random numbers need nothing more: they are a function of the
+     * seed, the MVB id and the step number.
+     */
+    void
+    save(CheckpointWriter &global, CheckpointWriter &local) const;
+
+    /**
+     * Restores what save() wrote (instead of initialize()); @p blocks are
+     * the local parts of every rank that saved, positioned at the MVBs'
+     * part. On as many ranks as saved, each rank gets back exactly its own
+     * counts and MVBs in their order, so the run continues bit for bit; on
+     * another number of ranks, each MVB goes to the owner of its cell and
+     * the counts to rank 0. Collective.
+     */
+    void
+    load(CheckpointReader &global, std::vector<CheckpointReader> &blocks);
 
     double
     time() const

@@ -228,6 +228,7 @@ namespace mvb
     postprocess::OutputParameters::declare_parameters(prm);
     physics::MvbParameters::declare_parameters(prm);
     mesh::TrackParameters::declare_parameters(prm);
+    CheckpointParameters::declare_parameters(prm);
   }
 
   void
@@ -272,6 +273,7 @@ namespace mvb
     mvbs.parse_parameters(prm);
     mvbs.resting_calcium = species.calcium.resting_concentration;
     tracks.parse_parameters(prm, input.directory, geometry.dimension);
+    checkpoints.parse_parameters(prm);
     if (mvbs.docking_distance <= mvbs.membrane_clearance)
       throw InputError("MVB/Motion/Docking distance",
                        to_text(mvbs.docking_distance),

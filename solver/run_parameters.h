@@ -5,6 +5,7 @@
 #include <physics/mvb_parameters.h>
 #include <physics/species_parameters.h>
 #include <postprocess/output_parameters.h>
+#include <solver/checkpoint.h>
 #include <solver/discretisation_parameters.h>
 
 #include <deal.II/base/mpi.h>
@@ -66,6 +67,7 @@ namespace mvb
     postprocess::OutputParameters output;
     physics::MvbParameters        mvbs;
     mesh::TrackParameters         tracks;
+    CheckpointParameters          checkpoints;
 
     /** Time steps between two outputs. */
     unsigned int steps_per_output = 20;

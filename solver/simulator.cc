@@ -1,6 +1,9 @@
 #include <mesh/boundary_ids.h>
 #include <postprocess/mesh_output.h>
+#include <postprocess/regression_snapshot.h>
+#include <solver/checkpoint.h>
 #include <solver/field_coupling.h>
+#include <solver/field_probes.h>
 #include <solver/input_error.h>
 #include <solver/mvb_population.h>
 #include <solver/simulator.h>
@@ -43,12 +46,24 @@ namespace mvb
   }
 
   template <int dim>
+  struct Simulator<dim>::RestoredOutput
+  {
+    std::vector<std::string>                                       columns;
+    std::vector<std::vector<double>>                               rows;
+    std::vector<double>                                            times;
+    std::vector<std::vector<std::string>>                          grids;
+    std::map<std::string, postprocess::RegressionSnapshot::Series> snapshot;
+  };
+
+  template <int dim>
   Simulator<dim>::~Simulator() = default;
 
   template <int dim>
   std::string
   Simulator<dim>::output_directory() const
   {
+    if (!options.restart_directory.empty())
+      return options.restart_directory;
     return options.output_directory.empty() ? parameters.output.directory
                                             : options.output_directory;
   }
@@ -147,6 +162,13 @@ namespace mvb
       timer);
     fields->setup();
     fields->initialize(parameters.time.start_time);
+    probes = std::make_unique<FieldProbes<dim>>(
+      fields->dof_handler(),
+      *field_mapping,
+      parse_probe_points(parameters.output.probe_points,
+                         geometry,
+                         "Output/Probe points"),
+      "Output/Probe points");
   }
 
   template <int dim>
@@ -234,7 +256,8 @@ namespace mvb
       coupling = std::make_unique<FiniteElementFields<dim>>(*fields, stand_in);
     else
       coupling = std::make_unique<ConstantFields<dim>>(stand_in);
-    mvbs->initialize(parameters.time.start_time);
+    if (options.restart_directory.empty())
+      mvbs->initialize(parameters.time.start_time);
   }
 
   template <int dim>
@@ -310,10 +333,9 @@ namespace mvb
 
     const std::string directory   = output_directory();
     const auto        new_fusions = mvbs->collect_fusions();
-    std::vector<postprocess::MvbRecord<dim>> records;
-    if (parameters.output.write_mvbs)
-      records = mvbs->gather();
-    std::string mvb_grid;
+    // Gathered also without MVB output: the snapshot holds them.
+    const std::vector<postprocess::MvbRecord<dim>> records = mvbs->gather();
+    std::string                                    mvb_grid;
     run_collectively(mpi_communicator, true, [&]() {
       fusions.insert(fusions.end(), new_fusions.begin(), new_fusions.end());
       postprocess::write_fusion_table(
@@ -328,6 +350,9 @@ namespace mvb
             postprocess::write_mvb_snapshot(records, directory, name.str());
         }
     });
+    auto table = postprocess::mvb_datasets(records, "mvbs/");
+    table.push_back({"mvbs/time", 1, {mvbs->time()}});
+    snapshot->set(std::move(table));
     if (!mvb_grid.empty())
       grids.push_back(mvb_grid);
     if (!track_grid.empty())
@@ -437,6 +462,7 @@ namespace mvb
       }
     statistics->add_row(row);
     statistics->write();
+    add_to_snapshot(row);
     // The series lists a time only once every file it names is complete.
     if (!grids.empty())
       series->add(t, grids);
@@ -445,7 +471,29 @@ namespace mvb
 
   template <int dim>
   void
-  Simulator<dim>::print_progress(const bool force)
+  Simulator<dim>::add_to_snapshot(
+    const std::vector<std::pair<std::string, double>> &row)
+  {
+    snapshot->add("time", {fields->time()});
+    for (unsigned int k = 0; k < fields->n_species(); ++k)
+      {
+        const std::string    group = "fields/" + fields->model(k).name + "/";
+        const SpeciesBalance b     = fields->balance(k);
+        snapshot->add(group + "integral", {b.integral});
+        snapshot->add(group + "l2_norm", {fields->l2_norm(k)});
+        snapshot->add(group + "min", {b.minimum});
+        snapshot->add(group + "max", {b.maximum});
+        snapshot->add(group + "probes", probes->values(fields->solution(k)));
+      }
+    for (const auto &[name, value] : row)
+      snapshot->add("statistics/" + name, {value});
+    snapshot->write();
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_progress(const bool         force,
+                                 const unsigned int first_step)
   {
     const auto   now = std::chrono::steady_clock::now();
     const double since =
@@ -456,8 +504,9 @@ namespace mvb
     const auto  &t    = parameters.time;
     const double done = double(fields->step_number()) / t.n_steps;
     const double wall = std::chrono::duration<double>(now - loop_start).count();
-    const double rate = fields->step_number() / std::max(wall, 1e-9);
-    const double left = (t.n_steps - fields->step_number()) / rate;
+    const double rate =
+      (fields->step_number() - first_step) / std::max(wall, 1e-9);
+    const double       left = (t.n_steps - fields->step_number()) / rate;
     std::ostringstream line;
     line << std::fixed << std::setprecision(1) << "  t = " << fields->time()
          << " s (" << 100 * done << " %), " << rate << " steps/s, ";
@@ -511,25 +560,48 @@ namespace mvb
   {
     TimerOutput::Scope scope(timer, "write run record");
     const std::string  directory = output_directory();
-    postprocess::prepare_output_directory(directory,
-                                          options.output_directory.empty()
-                                            ? "Output/Directory"
-                                            : "--output",
-                                          options.overwrite,
-                                          mpi_communicator);
+    const bool         restart   = static_cast<bool>(restored);
+    // A restart continues in the run's own folder, which the checkpoint
+    // has shown to be an mvbsim run: nothing of it is removed.
+    if (!restart)
+      postprocess::prepare_output_directory(directory,
+                                            options.output_directory.empty()
+                                              ? "Output/Directory"
+                                              : "--output",
+                                            options.overwrite,
+                                            mpi_communicator);
     run_collectively(mpi_communicator, true, [&]() {
-      log.open((std::filesystem::path(directory) / "log.txt").string());
-      postprocess::write_run_record(directory,
-                                    input.file,
-                                    input.text,
-                                    input.json,
-                                    prm);
+      log.open((std::filesystem::path(directory) / "log.txt").string(),
+               restart);
+      if (!restart)
+        postprocess::write_run_record(directory,
+                                      input.file,
+                                      input.text,
+                                      input.json,
+                                      prm);
     });
     statistics = std::make_unique<postprocess::StatisticsFile>(
       (std::filesystem::path(directory) / "statistics.csv").string(),
       mpi_communicator);
     series =
       std::make_unique<postprocess::XdmfSeries>(directory, mpi_communicator);
+    snapshot = std::make_unique<postprocess::RegressionSnapshot>(
+      (std::filesystem::path(directory) / "snapshot.h5").string(),
+      mpi_communicator);
+    {
+      postprocess::Hdf5Dataset positions{"probes/position", 3, {}};
+      for (const auto &p : probes->points())
+        for (unsigned int d = 0; d < 3; ++d)
+          positions.values.push_back(d < dim ? p[d] : 0.);
+      snapshot->set({positions});
+    }
+    if (restart)
+      {
+        statistics->restore(std::move(restored->columns),
+                            std::move(restored->rows));
+        series->restore(std::move(restored->times), std::move(restored->grids));
+        snapshot->restore(std::move(restored->snapshot));
+      }
     if (mvbs && parameters.output.write_mvbs)
       {
         run_collectively(mpi_communicator, true, [&]() {
@@ -543,7 +615,136 @@ namespace mvb
     if (parameters.output.write_fields)
       field_output =
         std::make_unique<postprocess::FieldOutput<dim>>(directory,
-                                                        mpi_communicator);
+                                                        mpi_communicator,
+                                                        n_outputs);
+  }
+
+  template <int dim>
+  bool
+  Simulator<dim>::checkpoint_due()
+  {
+    const auto &c = parameters.checkpoints;
+    if (c.steps_between > 0 && fields->step_number() % c.steps_between == 0)
+      return true;
+    if (c.wall_minutes <= 0)
+      return false;
+    // Rank 0's clock decides for all, so that all write together.
+    const double minutes = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - last_checkpoint)
+                             .count() /
+                           60.;
+    return Utilities::MPI::broadcast(mpi_communicator,
+                                     minutes >= c.wall_minutes,
+                                     0);
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::write_checkpoint()
+  {
+    TimerOutput::Scope scope(timer, "checkpoint");
+    CheckpointWriter   header, local;
+    fields->save(header, local);
+    header.put(std::uint8_t(mvbs != nullptr));
+    if (mvbs)
+      mvbs->save(header, local);
+
+    header.put(std::uint32_t(n_outputs));
+    header.put(initial_integral);
+    std::vector<std::string> names;
+    std::vector<double>      values;
+    for (const auto &[name, error] : worst_balance_error)
+      {
+        names.push_back(name);
+        values.push_back(error);
+      }
+    header.put(names);
+    header.put(values);
+    header.put(statistics->column_names());
+    header.put(std::uint64_t(statistics->row_values().size()));
+    for (const auto &row : statistics->row_values())
+      header.put(row);
+    header.put(series->time_values());
+    for (const auto &grids : series->grids())
+      header.put(grids);
+    header.put(fusions); // rank 0's is the one written
+    header.put(std::uint64_t(snapshot->series().size()));
+    for (const auto &[name, series] : snapshot->series())
+      {
+        header.put(name);
+        header.put(std::uint32_t(series.columns));
+        header.put(series.values);
+      }
+
+    std::ostringstream resolved;
+    prm.print_parameters(resolved, ParameterHandler::PRM);
+    const std::string file = mvb::write_checkpoint(output_directory(),
+                                                   fields->step_number(),
+                                                   dim,
+                                                   resolved.str(),
+                                                   header,
+                                                   local,
+                                                   2,
+                                                   mpi_communicator);
+    last_checkpoint        = std::chrono::steady_clock::now();
+    pcout << "  checkpoint at t = " << fields->time() << " s: " << file
+          << std::endl;
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::restore_checkpoint()
+  {
+    TimerOutput::Scope scope(timer, "restart");
+    CheckpointData     checkpoint =
+      read_latest_checkpoint(options.restart_directory,
+                             pcout.get_stream(),
+                             mpi_communicator);
+    check_same_scenario(checkpoint, prm, dim, options.restart_directory);
+    auto &in = checkpoint.header;
+    fields->load(in, checkpoint.blocks);
+    if (in.get<std::uint8_t>() != (mvbs != nullptr))
+      in.corrupt("its run had MVB/Enable the other way");
+    if (mvbs)
+      mvbs->load(in, checkpoint.blocks);
+
+    restored          = std::make_unique<RestoredOutput>();
+    n_outputs         = in.get<std::uint32_t>();
+    initial_integral  = in.get_vector<double>();
+    const auto names  = in.get_strings();
+    const auto errors = in.get_vector<double>();
+    for (unsigned int i = 0; i < names.size() && i < errors.size(); ++i)
+      worst_balance_error[names[i]] = errors[i];
+    restored->columns = in.get_strings();
+    restored->rows.resize(in.get<std::uint64_t>());
+    for (auto &row : restored->rows)
+      row = in.get_vector<double>();
+    restored->times = in.get_vector<double>();
+    restored->grids.resize(restored->times.size());
+    for (auto &grids : restored->grids)
+      grids = in.get_strings();
+    fusions             = in.get_vector<postprocess::FusionEvent<dim>>();
+    const auto n_series = in.get<std::uint64_t>();
+    for (std::uint64_t i = 0; i < n_series; ++i)
+      {
+        const std::string name = in.get_string();
+        auto             &s    = restored->snapshot[name];
+        s.columns              = in.get<std::uint32_t>();
+        s.values               = in.get_vector<double>();
+      }
+    if (!in.at_end())
+      in.corrupt("it holds more than this mvbsim reads");
+    if (fields->step_number() > parameters.time.n_steps)
+      throw InputError("Time stepping/End time",
+                       to_text(parameters.time.end_time),
+                       "is before the time of the checkpoint in " +
+                         options.restart_directory + " (" +
+                         to_text(fields->time()) + " s)",
+                       "raise the end time to continue the run");
+    pcout << "Restarting from " << checkpoint.file << ": step "
+          << fields->step_number() << ", t = " << fields->time() << " s, "
+          << n_outputs << " outputs so far (written by "
+          << checkpoint.blocks.size() << " ranks)" << std::endl;
   }
 
   template <int dim>
@@ -564,17 +765,20 @@ namespace mvb
   Simulator<dim>::run()
   {
     print_header();
-    // Every input check (the mesh included) comes before the first file is
-    // written, so a bad input leaves no trace and no earlier run is touched.
+    // Every input check (the mesh and a restart's checkpoint included)
+    // comes before the first file is written, so a bad input leaves no
+    // trace and no earlier run is touched.
     setup_geometry();
     setup_fields();
     setup_mvbs();
+    if (!options.restart_directory.empty())
+      restore_checkpoint();
     prepare_output();
     print_geometry_summary();
     print_field_summary();
     print_mvb_summary();
 
-    if (parameters.output.write_mesh)
+    if (parameters.output.write_mesh && !restored)
       {
         TimerOutput::Scope             scope(timer, "write mesh");
         const std::vector<std::string> files =
@@ -585,15 +789,19 @@ namespace mvb
         pcout << std::endl;
       }
 
-    output_results();
+    if (!restored)
+      output_results();
     pcout << "For ParaView: " << output_directory() << "/"
           << postprocess::XdmfSeries::file_name()
           << "; statistics: " << output_directory() << "/statistics.csv"
           << (mvbs ? "; fusions: " + output_directory() + "/fusions.h5" : "")
+          << "; for comparing runs: " << output_directory() << "/snapshot.h5"
           << std::endl;
     pcout << "Time stepping:" << std::endl;
-    loop_start = last_progress = std::chrono::steady_clock::now();
-    for (unsigned int n = 0; n < parameters.time.n_steps; ++n)
+    loop_start = last_progress = last_checkpoint =
+      std::chrono::steady_clock::now();
+    const unsigned int first_step = fields->step_number();
+    while (fields->step_number() < parameters.time.n_steps)
       {
         const double dt = parameters.time.time_step;
         // The MVBs see the fields at the start of the step and put what
@@ -603,7 +811,10 @@ namespace mvb
         fields->advance();
         if (fields->step_number() % parameters.steps_per_output == 0)
           output_results();
-        print_progress(fields->step_number() == parameters.time.n_steps);
+        if (checkpoint_due())
+          write_checkpoint();
+        print_progress(fields->step_number() == parameters.time.n_steps,
+                       first_step);
       }
     print_final_summary();
 

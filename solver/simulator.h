@@ -27,6 +27,12 @@ namespace mvb
   class MvbPopulation;
   template <int dim>
   class FieldCoupling;
+  template <int dim>
+  class FieldProbes;
+  namespace postprocess
+  {
+    class RegressionSnapshot;
+  }
 
   /**
    * One run of mvbsim: builds the cell, the fields, the cytoskeleton and
@@ -89,14 +95,31 @@ namespace mvb
     void
     add_balances(std::vector<std::pair<std::string, double>> &row);
 
+    /** The output time's numbers for the regression snapshot. */
+    void
+    add_to_snapshot(const std::vector<std::pair<std::string, double>> &row);
+
     void
     prepare_output();
 
     void
     output_results();
 
+    /** A progress line, at most every Output/Progress interval unless
+     * @p force; the rate counts the steps since @p first_step. */
     void
-    print_progress(bool force);
+    print_progress(bool force, unsigned int first_step);
+
+    /** Whether a checkpoint is due after this step (collective). */
+    bool
+    checkpoint_due();
+
+    void
+    write_checkpoint();
+
+    /** Continues from the newest checkpoint of the run being restarted. */
+    void
+    restore_checkpoint();
 
     void
     print_final_summary() const;
@@ -116,20 +139,27 @@ namespace mvb
     mesh::CellGeometry<dim>                   geometry;
     // The cell geometry's mapping, its support points computed once: every
     // field assembly and output goes through it.
-    std::unique_ptr<MappingQCache<dim>>            field_mapping;
-    std::unique_ptr<FieldSolver<dim>>              fields;
-    std::unique_ptr<postprocess::FieldOutput<dim>> field_output;
-    std::unique_ptr<postprocess::StatisticsFile>   statistics;
-    std::unique_ptr<postprocess::XdmfSeries>       series;
-    std::unique_ptr<mesh::TrackNetwork<dim>>       tracks;
-    std::unique_ptr<MvbPopulation<dim>>            mvbs;
-    std::unique_ptr<FieldCoupling<dim>>            coupling;
-    std::string                                    track_grid;
-    std::vector<postprocess::FusionEvent<dim>>     fusions; // rank 0
-    unsigned int                                   n_outputs = 0;
+    std::unique_ptr<MappingQCache<dim>>              field_mapping;
+    std::unique_ptr<FieldSolver<dim>>                fields;
+    std::unique_ptr<postprocess::FieldOutput<dim>>   field_output;
+    std::unique_ptr<postprocess::StatisticsFile>     statistics;
+    std::unique_ptr<postprocess::XdmfSeries>         series;
+    std::unique_ptr<FieldProbes<dim>>                probes;
+    std::unique_ptr<postprocess::RegressionSnapshot> snapshot;
+    std::unique_ptr<mesh::TrackNetwork<dim>>         tracks;
+    std::unique_ptr<MvbPopulation<dim>>              mvbs;
+    std::unique_ptr<FieldCoupling<dim>>              coupling;
+    std::string                                      track_grid;
+    std::vector<postprocess::FusionEvent<dim>>       fusions; // rank 0
+    unsigned int                                     n_outputs = 0;
     // Field integrals at the start time, for the balances.
     std::vector<double>                   initial_integral;
     std::map<std::string, double>         worst_balance_error;
     std::chrono::steady_clock::time_point loop_start, last_progress;
+    std::chrono::steady_clock::time_point last_checkpoint;
+    // The output a restart continues: statistics rows, series times,
+    // snapshot series, restored before the output files are opened.
+    struct RestoredOutput;
+    std::unique_ptr<RestoredOutput> restored;
   };
 } // namespace mvb

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""Checkpoint/restart and data-safety checks of whole mvbsim runs.
+
+Usage: check_restart.py CASE --mvbsim EXE --compare EXE
+         --mpiexec 'mpirun -np NP ...' --ranks N --scenario PRM [PRM ...]
+         --work DIR [--tolerances F]
+
+Cases:
+  stop-and-resume   a run stopped at T/2 and restarted to T gives the same
+                    snapshot.h5, statistics.csv and fusions.h5, bit for bit,
+                    as the uninterrupted run (same rank count)
+  kill-and-resume   a run killed with SIGKILL mid-way leaves every file that
+                    solution.xdmf announces readable, and its restart ends
+                    bit for bit where the uninterrupted run ends
+  other-rank-count  a checkpoint of a 1-rank run continues on N ranks within
+                    the regression tolerances (--tolerances)
+  bad-restarts      restarts that must be refused, each with its message and
+                    without changing the run's folder
+  full-disk         a write that fails (file size limit, as on a full disk)
+                    stops the run with a clear error; what was written stays
+"""
+import argparse
+import hashlib
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import h5py
+
+failures = []
+
+
+def fail(message):
+    failures.append(message)
+    print("FAIL:", message)
+
+
+def scenario(args, path, **settings):
+    """The scenario with settings appended: {"Time stepping/End time": x}."""
+    text = ""
+    for part in args.scenario:
+        with open(part) as f:
+            text += f.read() + "\n"
+    for key, value in settings.items():
+        *sections, entry = key.split("/")
+        text += "\n" + "".join(f"subsection {s}\n" for s in sections)
+        text += f"set {entry} = {value}\n" + "end\n" * len(sections)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(args, options, ranks=None, expect_ok=True, limit_file_size=None):
+    command = args.mpiexec.replace("NP", str(ranks or args.ranks)).split()
+    command += [args.mvbsim] + options
+
+    def limit():
+        # A file size limit stands in for a full disk: writes fail with
+        # EFBIG instead of killing the process.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE,
+                           (limit_file_size, limit_file_size))
+
+    p = subprocess.run(command, cwd=args.work, capture_output=True,
+                       text=True, preexec_fn=limit if limit_file_size else None)
+    if expect_ok and p.returncode != 0:
+        print(p.stdout[-3000:], p.stderr[-3000:])
+        sys.exit(f"mvbsim {' '.join(options)} failed ({p.returncode})")
+    return p
+
+
+def same_files(a, b, names):
+    """Text files byte for byte, HDF5 files dataset by dataset (HDF5
+    stores modification times)."""
+    for name in names:
+        if name.endswith(".h5"):
+            with h5py.File(os.path.join(a, name), "r") as f, \
+                    h5py.File(os.path.join(b, name), "r") as g:
+                if sorted(f) != sorted(g) or any(
+                        f[k].shape != g[k].shape or
+                        (f[k][()] != g[k][()]).any() for k in f):
+                    fail(f"{name} of {a} and {b} differ")
+            continue
+        with open(os.path.join(a, name), "rb") as f, \
+                open(os.path.join(b, name), "rb") as g:
+            if f.read() != g.read():
+                fail(f"{name} of {a} and {b} differ")
+
+
+def compare(args, result, reference, exact=True):
+    if exact:
+        tolerances = os.path.join(args.work, "exact.txt")
+        with open(tolerances, "w") as f:
+            f.write("default abs 0 rel 0\n")
+    else:
+        tolerances = args.tolerances
+    p = subprocess.run([args.compare, "--tolerances", tolerances,
+                        os.path.join(result, "snapshot.h5"),
+                        os.path.join(reference, "snapshot.h5")],
+                       capture_output=True, text=True)
+    print(p.stdout[-2500:], p.stderr[-1000:])
+    if p.returncode != 0:
+        fail(f"{result}/snapshot.h5 differs from {reference}/snapshot.h5")
+
+
+def checkpoints(run_dir):
+    folder = os.path.join(run_dir, "checkpoints")
+    if not os.path.isdir(folder):
+        return []
+    return sorted(f for f in os.listdir(folder) if f.endswith(".mvbchk"))
+
+
+def tree_hashes(folder):
+    result = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                result[os.path.relpath(path, folder)] = \
+                    hashlib.sha256(f.read()).hexdigest()
+    return result
+
+
+def check_announced_files(run_dir):
+    """Every HDF5 dataset solution.xdmf names opens and has its shape."""
+    root = ET.parse(os.path.join(run_dir, "solution.xdmf")).getroot()
+    n = 0
+    for item in root.iter("DataItem"):
+        file, dataset = item.text.strip().split(":")
+        shape = tuple(int(x) for x in item.get("Dimensions").split())
+        with h5py.File(os.path.join(run_dir, file), "r") as f:
+            data = f[dataset][()]
+            if data.size != int(eval("*".join(map(str, shape)))):
+                fail(f"{file}:{dataset} has {data.size} values, the XDMF "
+                     f"announces {shape}")
+        n += 1
+    with h5py.File(os.path.join(run_dir, "snapshot.h5"), "r") as f:
+        times = f["time"][()]
+    with open(os.path.join(run_dir, "statistics.csv")) as f:
+        rows = f.read().splitlines()[1:]
+    print(f"  {n} datasets of {len(root.findall('./Domain/Grid/Grid'))} "
+          f"output times readable; snapshot {len(times)} times, "
+          f"statistics {len(rows)} rows")
+
+
+def stop_and_resume(args):
+    every = {"Checkpointing/Steps between checkpoints": 100}
+    full = scenario(args, "full.prm", **every)
+    half = scenario(args, "half.prm", **every,
+                    **{"Time stepping/End time": args.half_time})
+    run(args, ["--output", "full", full])
+    run(args, ["--output", "half", half])
+    p = run(args, ["--restart", "half", full])
+    if "Restarting from" not in p.stdout:
+        fail("the restart does not say where it restarts from")
+    compare(args, "half", "full")
+    same_files("half", "full", ["statistics.csv", "fusions.h5"])
+
+
+def kill_and_resume(args):
+    full = scenario(args, "full.prm",
+                    **{"Checkpointing/Steps between checkpoints": 50})
+    run(args, ["--output", "full", full])
+    command = args.mpiexec.replace("NP", str(args.ranks)).split()
+    command += [args.mvbsim, "--output", "killed", full]
+    p = subprocess.Popen(command, cwd=args.work, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while len(checkpoints(os.path.join(args.work, "killed"))) < 2:
+        if p.poll() is not None or time.time() > deadline:
+            sys.exit("the run ended before it could be killed: make it longer")
+        time.sleep(0.05)
+    # Anywhere after the second checkpoint, also in the middle of a write.
+    time.sleep(random.Random(args.ranks).uniform(0, 0.5))
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    print(f"killed after {checkpoints(os.path.join(args.work, 'killed'))}")
+    check_announced_files(os.path.join(args.work, "killed"))
+    r = run(args, ["--restart", "killed", full])
+    print(re.search(r"Restarting from.*", r.stdout).group(0))
+    compare(args, "killed", "full")
+    same_files("killed", "full", ["statistics.csv", "fusions.h5"])
+
+
+def other_rank_count(args):
+    every = {"Checkpointing/Steps between checkpoints": 100}
+    full = scenario(args, "full.prm", **every)
+    half = scenario(args, "half.prm", **every,
+                    **{"Time stepping/End time": args.half_time})
+    run(args, ["--output", "full", full], ranks=1)
+    run(args, ["--output", "half", half], ranks=1)
+    p = run(args, ["--restart", "half", full])
+    if "written by 1 ranks" not in p.stdout:
+        fail("the restart does not say how many ranks wrote the checkpoint")
+    compare(args, "half", "full", exact=False)
+
+
+def bad_restarts(args):
+    every = {"Checkpointing/Steps between checkpoints": 100}
+    half = scenario(args, "half.prm", **every,
+                    **{"Time stepping/End time": args.half_time})
+    run(args, ["--output", "half", half])
+    os.makedirs("not-a-run", exist_ok=True)
+    run(args, ["--output", "no-checkpoints",
+               scenario(args, "plain.prm",
+                        **{"Time stepping/End time": args.half_time})])
+    other = scenario(args, "other.prm", **every, **{"MVB/Random seed": 12345})
+    earlier = scenario(args, "earlier.prm",
+                       **{"Time stepping/End time": args.early_time})
+    with open("three-d.prm", "w") as f:
+        f.write("subsection Geometry\n  set Dimension = 3\nend\n")
+    cases = [
+        (["--restart", "half", other],
+         r"--restart = half: its checkpoint is of another scenario: "
+         r"'MVB/Random seed' is '1' there and '12345' here"),
+        (["--restart", "half", earlier],
+         r"Time stepping/End time = .*is before the time of the checkpoint"),
+        (["--restart", "half", "three-d.prm"],
+         r"its checkpoint is of a 2D run and this scenario is 3D"),
+        (["--restart", "no-checkpoints"],
+         r"--restart = no-checkpoints: holds no checkpoint"),
+        (["--restart", "not-a-run", half], r"--restart = not-a-run: holds no "
+                                           r"mvbsim run"),
+        (["--restart", "no-such-run"],
+         r"--restart = no-such-run: is not a directory"),
+        (["--restart", "half", "--output", "elsewhere", half],
+         r"a restarted run continues in its own directory"),
+        (["--restart", "half", "--overwrite", half],
+         r"a restart continues a run and never replaces one"),
+        (["--restart"], r"option --restart needs the directory"),
+    ]
+    before = tree_hashes("half")
+    for options, expect in cases:
+        p = run(args, options, expect_ok=False)
+        errors = re.findall(r"mvbsim: [a-z ]*error:", p.stderr)
+        if p.returncode == 0 or not re.search(expect, p.stderr) \
+                or len(errors) != 1:
+            fail(f"mvbsim {' '.join(options)}: exit {p.returncode}, "
+                 f"stderr {p.stderr.strip()!r}, expected {expect!r}")
+        else:
+            print(f"  refused as expected: {p.stderr.strip()}")
+    if tree_hashes("half") != before:
+        fail("a refused restart changed the run's folder")
+    if os.path.exists("elsewhere") or os.listdir("not-a-run"):
+        fail("a refused restart wrote files")
+
+    # A damaged newest checkpoint: the one before it is taken.
+    newest = sorted(checkpoints("half"))[-1]
+    path = os.path.join("half", "checkpoints", newest)
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) // 2)
+    full = scenario(args, "full.prm", **every)
+    p = run(args, ["--restart", "half", full])
+    if not re.search(r"Warning: checkpoint .* is damaged", p.stdout):
+        fail("a damaged checkpoint was not reported")
+    print("  damaged newest checkpoint: restarted from the one before")
+
+
+def full_disk(args):
+    every = {"Checkpointing/Steps between checkpoints": 1,
+             "Time stepping/End time": args.early_time,
+             "Geometry/Global refinements": 6}
+    prm = scenario(args, "big.prm", **every)
+    # 8 MB: enough for MPI's start-up files, too little for the checkpoint.
+    p = run(args, ["--output", "out", prm], expect_ok=False,
+            limit_file_size=8 * 1024 * 1024)
+    print(p.stderr.strip())
+    if p.returncode == 0 or not re.search(
+            r"mvbsim: error: cannot write '.*': File too large \(the disk is "
+            r"full\)", p.stderr):
+        fail(f"a failed write gave exit {p.returncode} and {p.stderr!r}")
+    leftovers = [n for n in tree_hashes("out") if n.endswith(".tmp")]
+    if leftovers:
+        fail(f"half-written files left behind: {leftovers}")
+    check_announced_files("out")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case")
+    for option in ["--mvbsim", "--compare", "--mpiexec", "--work"]:
+        parser.add_argument(option, required=True)
+    parser.add_argument("--scenario", nargs="+", required=True,
+                        help="files whose text, one after the other, is the "
+                        "scenario")
+    parser.add_argument("--ranks", type=int, default=1)
+    parser.add_argument("--tolerances")
+    parser.add_argument("--half-time", default="-1650")
+    parser.add_argument("--early-time", default="-1799.5")
+    args = parser.parse_args()
+    args.mvbsim = os.path.abspath(args.mvbsim)
+    args.scenario = [os.path.abspath(s) for s in args.scenario]
+    if args.tolerances:
+        args.tolerances = os.path.abspath(args.tolerances)
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    os.chdir(args.work)
+    {"stop-and-resume": stop_and_resume,
+     "kill-and-resume": kill_and_resume,
+     "other-rank-count": other_rank_count,
+     "bad-restarts": bad_restarts,
+     "full-disk": full_disk}[args.case](args)
+    if failures:
+        sys.exit(f"{len(failures)} check(s) failed")
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
