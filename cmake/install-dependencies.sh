@@ -13,6 +13,9 @@ packages=(
   catch2 librandom123-dev gmsh
   # plots and HDF5 inspection from Python
   python3 python3-h5py python3-numpy
+  # the ParaView test (tests/paraview): pvpython is in python3-paraview, which
+  # paraview only recommends; it renders under xvfb-run, which needs xauth
+  paraview python3-paraview xvfb xauth
   # formatting
   clang-format
 )
