@@ -125,7 +125,8 @@ namespace mvb::mesh
         std::filesystem::path p(file);
         if (p.is_relative())
           p = std::filesystem::path(input_directory) / p;
-        file = p.lexically_normal().string();
+        // Absolute: the run record (and a restart) must find it from anywhere.
+        file = std::filesystem::absolute(p).lexically_normal().string();
       }
     n_microtubules      = prm.get_integer("Number of microtubules");
     angular_spread      = prm.get_double("Angular spread");

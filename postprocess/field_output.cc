@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 
 namespace mvb::postprocess
 {
@@ -53,7 +54,20 @@ namespace mvb::postprocess
     DataOutBase::DataOutFilter filter(
       DataOutBase::DataOutFilterFlags(true, true));
     data_out.write_filtered_data(filter);
-    data_out.write_hdf5_parallel(filter, temporary, mpi_communicator);
+    try
+      {
+        data_out.write_hdf5_parallel(filter, temporary, mpi_communicator);
+      }
+    catch (const ExceptionBase &)
+      {
+        // deal.II says only "an input/output error"; the user needs the
+        // file. Every rank took part in the failed collective write.
+        std::error_code ec;
+        fs::remove(temporary, ec);
+        throw std::runtime_error("cannot write '" + path.string() +
+                                 "' (the disk is full or the folder is not "
+                                 "writable)");
+      }
     const XDMFEntry entry =
       data_out.create_xdmf_entry(filter, file, 0., mpi_communicator);
     run_collectively(mpi_communicator, true, [&]() {

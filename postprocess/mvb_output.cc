@@ -27,16 +27,37 @@ namespace mvb::postprocess
 
     const std::string temporary = path + ".tmp";
     std::string       failure;
-    const hid_t       file =
-      H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    // No modification times anywhere: the same run gives the same bytes.
+    const hid_t file_creation = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(file_creation, false);
+    const hid_t file =
+      H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, file_creation, H5P_DEFAULT);
+    H5Pclose(file_creation);
     if (file < 0)
       failure = "cannot create the file";
-    // Names such as "fields/calcium/max" create their groups.
-    const hid_t links = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(links, 1);
-    // No modification times: the same run gives the same bytes.
     const hid_t creation = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_obj_track_times(creation, false);
+    const hid_t group_creation = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(group_creation, false);
+    // Names such as "fields/calcium/max" need their groups.
+    for (const auto &d : datasets)
+      for (std::size_t slash = d.name.find('/');
+           file >= 0 && failure.empty() && slash != std::string::npos;
+           slash = d.name.find('/', slash + 1))
+        {
+          const std::string group = d.name.substr(0, slash);
+          if (H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0)
+            continue;
+          const hid_t g = H5Gcreate2(file,
+                                     group.c_str(),
+                                     H5P_DEFAULT,
+                                     group_creation,
+                                     H5P_DEFAULT);
+          if (g < 0)
+            failure = "cannot create group " + group;
+          else
+            H5Gclose(g);
+        }
     for (const auto &d : datasets)
       {
         if (!failure.empty())
@@ -50,8 +71,8 @@ namespace mvb::postprocess
                                      d.name.c_str(),
                                      type,
                                      space,
-                                     links,
                                      H5P_DEFAULT,
+                                     creation,
                                      H5P_DEFAULT);
         herr_t      status = set < 0 ? -1 : 0;
         if (status >= 0 && rows > 0 && d.integer)
@@ -69,7 +90,7 @@ namespace mvb::postprocess
           H5Dclose(set);
         H5Sclose(space);
       }
-    H5Pclose(links);
+    H5Pclose(group_creation);
     H5Pclose(creation);
     // Closing flushes: a full disk shows here.
     if (file >= 0 && H5Fclose(file) < 0 && failure.empty())
@@ -305,6 +326,12 @@ namespace mvb::postprocess
   {
     times.push_back(time);
     grids_per_time.push_back(grids);
+    write();
+  }
+
+  void
+  XdmfSeries::write() const
+  {
     run_collectively(mpi_communicator, true, [&]() {
       std::ostringstream xdmf;
       xdmf << std::setprecision(17);

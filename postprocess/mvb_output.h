@@ -128,6 +128,10 @@ namespace mvb::postprocess
     void
     add(double time, const std::vector<std::string> &grids);
 
+    /** Writes the file (collective: rank 0 writes). */
+    void
+    write() const;
+
     /** The file to open in ParaView, relative to the run directory. */
     static std::string
     file_name();
@@ -144,7 +148,7 @@ namespace mvb::postprocess
       return grids_per_time;
     }
 
-    /** Continues a restarted run's series (written at the next add()). */
+    /** Continues a restarted run's series (written by write()). */
     void
     restore(std::vector<double> t, std::vector<std::vector<std::string>> g)
     {

@@ -59,10 +59,18 @@ namespace mvb::postprocess
       return time_series;
     }
 
+    const std::vector<Hdf5Dataset> &
+    datasets() const
+    {
+      return fixed;
+    }
+
     void
-    restore(std::map<std::string, Series> series)
+    restore(std::map<std::string, Series> series,
+            std::vector<Hdf5Dataset>      datasets)
     {
       time_series = std::move(series);
+      fixed       = std::move(datasets);
     }
 
   private:

@@ -176,6 +176,14 @@ namespace mvb::postprocess
         ? "# The built-in default scenario: no input file was given.\n"
         : input_text);
 
+    write_resolved_parameters(directory, prm);
+  }
+
+  void
+  write_resolved_parameters(const std::string              &directory,
+                            const dealii::ParameterHandler &prm)
+  {
+    const fs::path     dir(directory);
     std::ostringstream resolved_prm, resolved_json;
     prm.print_parameters(resolved_prm, dealii::ParameterHandler::PRM);
     prm.print_parameters(resolved_json, dealii::ParameterHandler::JSON);

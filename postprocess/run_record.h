@@ -47,6 +47,14 @@ namespace mvb::postprocess
                    const dealii::ParameterHandler &prm);
 
   /**
+   * "parameters.prm" and "parameters.json": every entry of @p prm as the
+   * run uses it. Call on rank 0.
+   */
+  void
+  write_resolved_parameters(const std::string              &directory,
+                            const dealii::ParameterHandler &prm);
+
+  /**
    * The lines a run prints, sent to the terminal and, once the output folder
    * exists, to its "log.txt" too (what was printed before is copied in).
    */

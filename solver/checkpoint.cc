@@ -39,33 +39,26 @@ namespace mvb
       const int root = 0;
       const int rank = dealii::Utilities::MPI::this_mpi_process(communicator);
       const int n_ranks = dealii::Utilities::MPI::n_mpi_processes(communicator);
-      const std::uint64_t        size = local.size();
-      std::vector<std::uint64_t> sizes(rank == root ? n_ranks : 0);
-      MPI_Gather(&size,
-                 1,
-                 MPI_UINT64_T,
-                 sizes.data(),
-                 1,
-                 MPI_UINT64_T,
-                 root,
-                 communicator);
+      const std::uint64_t size = local.size();
+      // Every rank knows every size, so that all refuse together.
+      const std::vector<std::uint64_t> sizes =
+        dealii::Utilities::MPI::all_gather(communicator, size);
       std::vector<int> counts, offsets;
-      std::string      all;
-      if (rank == root)
+      std::uint64_t    total = 0;
+      for (const auto s : sizes)
         {
-          std::uint64_t total = 0;
-          for (const auto s : sizes)
-            {
-              AssertThrow(s < (1u << 31),
-                          dealii::ExcMessage("checkpoint part over 2 GB"));
-              counts.push_back(int(s));
-              offsets.push_back(int(total));
-              total += s;
-            }
-          AssertThrow(total < (1u << 31),
-                      dealii::ExcMessage("checkpoint over 2 GB"));
-          all.resize(total);
+          counts.push_back(int(s));
+          offsets.push_back(int(total));
+          total += s;
         }
+      if (total >= (std::uint64_t(1) << 31))
+        throw std::runtime_error(
+          "the checkpoint would hold " + std::to_string(total >> 20) +
+          " MB, more than the 2 GB one file gathered on rank 0 can; "
+          "checkpointing a mesh this large is not supported yet");
+      std::string all;
+      if (rank == root)
+        all.resize(total);
       MPI_Gatherv(local.data(),
                   int(size),
                   MPI_CHAR,
@@ -279,50 +272,59 @@ namespace mvb
   {
     std::string error, bytes, chosen;
     if (dealii::Utilities::MPI::this_mpi_process(communicator) == 0)
-      {
-        const fs::path dir(run_directory);
-        if (!fs::is_directory(dir))
+      try
+        {
+          const fs::path dir(run_directory);
+          if (!fs::is_directory(dir))
+            error = InputError("--restart",
+                               run_directory,
+                               "is not a directory",
+                               "give the output directory of the run to "
+                               "continue")
+                      .what();
+          else if (!fs::exists(dir / ".mvbsim-run"))
+            error = InputError("--restart",
+                               run_directory,
+                               "holds no mvbsim run",
+                               "give the output directory of the run to "
+                               "continue")
+                      .what();
+          else
+            {
+              auto files = checkpoint_files(dir / "checkpoints");
+              for (auto f = files.rbegin(); f != files.rend() && chosen.empty();
+                   ++f)
+                {
+                  std::string why;
+                  bytes = read_intact(*f, why);
+                  if (why.empty())
+                    chosen = f->string();
+                  else
+                    warnings << "Warning: checkpoint " << f->string() << ' '
+                             << why << "; trying the one before." << std::endl;
+                }
+              if (chosen.empty())
+                error = InputError("--restart",
+                                   run_directory,
+                                   files.empty()
+                                     ? "holds no checkpoint (folder "
+                                       "'checkpoints' is missing or empty)"
+                                     : "holds no intact checkpoint",
+                                   "checkpoints are written when "
+                                   "Checkpointing/Steps between checkpoints "
+                                   "or Wall time between checkpoints is set; "
+                                   "start the run again")
+                          .what();
+            }
+        }
+      catch (const std::exception &e)
+        {
           error = InputError("--restart",
                              run_directory,
-                             "is not a directory",
-                             "give the output directory of the run to "
-                             "continue")
+                             std::string("cannot be read (") + e.what() + ")",
+                             "check the folder and its permissions")
                     .what();
-        else if (!fs::exists(dir / ".mvbsim-run"))
-          error = InputError("--restart",
-                             run_directory,
-                             "holds no mvbsim run",
-                             "give the output directory of the run to "
-                             "continue")
-                    .what();
-        else
-          {
-            auto files = checkpoint_files(dir / "checkpoints");
-            for (auto f = files.rbegin(); f != files.rend() && chosen.empty();
-                 ++f)
-              {
-                std::string why;
-                bytes = read_intact(*f, why);
-                if (why.empty())
-                  chosen = f->string();
-                else
-                  warnings << "Warning: checkpoint " << f->string() << ' '
-                           << why << "; trying the one before." << std::endl;
-              }
-            if (chosen.empty())
-              error =
-                InputError("--restart",
-                           run_directory,
-                           files.empty() ? "holds no checkpoint (folder "
-                                           "'checkpoints' is missing or empty)"
-                                         : "holds no intact checkpoint",
-                           "checkpoints are written when "
-                           "Checkpointing/Steps between checkpoints "
-                           "or Wall time between checkpoints is set; "
-                           "start the run again")
-                  .what();
-          }
-      }
+        }
     error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
     if (!error.empty())
       throw InputError(error);
@@ -350,6 +352,26 @@ namespace mvb
     for (const auto &p : parts)
       data.blocks.emplace_back(p, chosen);
     return data;
+  }
+
+  void
+  retire_checkpoints_after(const std::string  &run_directory,
+                           const std::uint64_t step,
+                           const MPI_Comm      communicator)
+  {
+    run_collectively(communicator, true, [&]() {
+      const fs::path folder = fs::path(run_directory) / "checkpoints";
+      for (const auto &file : checkpoint_files(folder))
+        {
+          // checkpoint-<step>.mvbchk
+          const std::string name = file.stem().string();
+          if (std::stoull(name.substr(name.find('-') + 1)) > step)
+            fs::rename(file, file.string() + ".unused");
+        }
+      for (const auto &entry : fs::directory_iterator(folder))
+        if (entry.path().extension() == ".tmp")
+          fs::remove(entry.path());
+    });
   }
 
   void

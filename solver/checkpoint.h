@@ -173,6 +173,17 @@ namespace mvb
                          MPI_Comm           communicator);
 
   /**
+   * A restart from the checkpoint of @p step continues the run: checkpoints
+   * of later steps (damaged ones the restart passed over) are renamed to
+   * "*.unused", so that the two kept are the continued run's, and a
+   * temporary file left by a crash is removed. Collective; rank 0 acts.
+   */
+  void
+  retire_checkpoints_after(const std::string &run_directory,
+                           std::uint64_t      step,
+                           MPI_Comm           communicator);
+
+  /**
    * Checks that @p checkpoint was written by the scenario of @p prm:
    * every entry must agree except those a restart may change (the end
    * time, checkpointing, progress and the output folder). Throws an

@@ -912,12 +912,15 @@ namespace mvb
                   (*states[v])(dofs[i]) = values[v * n_dofs + i];
           }
       }
-    if (n_cells != triangulation.n_global_active_cells() ||
-        n_found != triangulation.n_locally_owned_active_cells())
+    // Decided together: a rank that threw alone would leave the others
+    // waiting in compress().
+    if (n_cells != triangulation.n_global_active_cells())
       blocks.front().corrupt(
-        "its mesh (" + std::to_string(n_cells) +
-        " cells) is not this scenario's mesh (" +
-        std::to_string(triangulation.n_global_active_cells()) + " cells)");
+        "its mesh has " + std::to_string(n_cells) +
+        " cells and this scenario's " +
+        std::to_string(triangulation.n_global_active_cells()));
+    if (Utilities::MPI::sum(n_found, mpi_communicator) != n_cells)
+      blocks.front().corrupt("its cells are not this scenario's mesh");
     for (auto &s : species)
       {
         for (auto *v : {&s->current, &s->previous, &s->last_point_load})

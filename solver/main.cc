@@ -89,6 +89,14 @@ main(int argc, char **argv)
                               "is not a directory",
                               "give the output directory of the run to "
                               "continue");
+      if (!options.restart_directory.empty() &&
+          !std::filesystem::exists(
+            std::filesystem::path(options.restart_directory) / ".mvbsim-run"))
+        throw mvb::InputError("--restart",
+                              options.restart_directory,
+                              "holds no mvbsim run",
+                              "give the output directory of the run to "
+                              "continue");
       // A restart without a scenario continues with the run's own
       // resolved parameters.
       const std::string scenario =

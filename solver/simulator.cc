@@ -53,6 +53,7 @@ namespace mvb
     std::vector<double>                                            times;
     std::vector<std::vector<std::string>>                          grids;
     std::map<std::string, postprocess::RegressionSnapshot::Series> snapshot;
+    std::vector<postprocess::Hdf5Dataset> snapshot_datasets;
   };
 
   template <int dim>
@@ -588,19 +589,40 @@ namespace mvb
     snapshot = std::make_unique<postprocess::RegressionSnapshot>(
       (std::filesystem::path(directory) / "snapshot.h5").string(),
       mpi_communicator);
-    {
-      postprocess::Hdf5Dataset positions{"probes/position", 3, {}};
-      for (const auto &p : probes->points())
-        for (unsigned int d = 0; d < 3; ++d)
-          positions.values.push_back(d < dim ? p[d] : 0.);
-      snapshot->set({positions});
-    }
     if (restart)
       {
+        // The files as they were at the checkpoint, before anything new:
+        // what the stopped run wrote after it is gone, and the series names
+        // only files of the continued run.
         statistics->restore(std::move(restored->columns),
                             std::move(restored->rows));
         series->restore(std::move(restored->times), std::move(restored->grids));
-        snapshot->restore(std::move(restored->snapshot));
+        snapshot->restore(std::move(restored->snapshot),
+                          std::move(restored->snapshot_datasets));
+        statistics->write();
+        snapshot->write();
+        if (mvbs)
+          run_collectively(mpi_communicator, true, [&]() {
+            postprocess::write_fusion_table(
+              fusions,
+              (std::filesystem::path(directory) / "fusions.h5").string());
+          });
+        series->write();
+        retire_checkpoints_after(directory,
+                                 fields->step_number(),
+                                 mpi_communicator);
+        // The run record says what the run now is (a later End time).
+        run_collectively(mpi_communicator, true, [&]() {
+          postprocess::write_resolved_parameters(directory, prm);
+        });
+      }
+    else
+      {
+        postprocess::Hdf5Dataset positions{"probes/position", 3, {}};
+        for (const auto &p : probes->points())
+          for (unsigned int d = 0; d < 3; ++d)
+            positions.values.push_back(d < dim ? p[d] : 0.);
+        snapshot->set({positions});
       }
     if (mvbs && parameters.output.write_mvbs)
       {
@@ -675,6 +697,14 @@ namespace mvb
         header.put(std::uint32_t(series.columns));
         header.put(series.values);
       }
+    header.put(std::uint64_t(snapshot->datasets().size()));
+    for (const auto &d : snapshot->datasets())
+      {
+        header.put(d.name);
+        header.put(std::uint32_t(d.columns));
+        header.put(d.values);
+        header.put(std::uint8_t(d.integer));
+      }
 
     std::ostringstream resolved;
     prm.print_parameters(resolved, ParameterHandler::PRM);
@@ -687,6 +717,7 @@ namespace mvb
                                                    2,
                                                    mpi_communicator);
     last_checkpoint        = std::chrono::steady_clock::now();
+    ++n_checkpoints;
     pcout << "  checkpoint at t = " << fields->time() << " s: " << file
           << std::endl;
   }
@@ -731,6 +762,14 @@ namespace mvb
         auto             &s    = restored->snapshot[name];
         s.columns              = in.get<std::uint32_t>();
         s.values               = in.get_vector<double>();
+      }
+    restored->snapshot_datasets.resize(in.get<std::uint64_t>());
+    for (auto &d : restored->snapshot_datasets)
+      {
+        d.name    = in.get_string();
+        d.columns = in.get<std::uint32_t>();
+        d.values  = in.get_vector<double>();
+        d.integer = in.get<std::uint8_t>() != 0;
       }
     if (!in.at_end())
       in.corrupt("it holds more than this mvbsim reads");
@@ -811,7 +850,12 @@ namespace mvb
         fields->advance();
         if (fields->step_number() % parameters.steps_per_output == 0)
           output_results();
-        if (checkpoint_due())
+        // A run that checkpoints ends with one, so that it can be
+        // continued with a later end time.
+        const bool last = fields->step_number() == parameters.time.n_steps;
+        if (checkpoint_due() ||
+            (last &&
+             (parameters.checkpoints.steps_between > 0 || n_checkpoints > 0)))
           write_checkpoint();
         print_progress(fields->step_number() == parameters.time.n_steps,
                        first_step);

@@ -151,7 +151,8 @@ namespace mvb
     std::unique_ptr<FieldCoupling<dim>>              coupling;
     std::string                                      track_grid;
     std::vector<postprocess::FusionEvent<dim>>       fusions; // rank 0
-    unsigned int                                     n_outputs = 0;
+    unsigned int                                     n_outputs     = 0;
+    unsigned int                                     n_checkpoints = 0;
     // Field integrals at the start time, for the balances.
     std::vector<double>                   initial_integral;
     std::map<std::string, double>         worst_balance_error;
