@@ -19,6 +19,21 @@
 
 namespace mvb
 {
+  namespace
+  {
+    // A column of a statistics row, by name.
+    double
+    row_value(const std::vector<std::pair<std::string, double>> &row,
+              const std::string                                 &name)
+    {
+      for (const auto &[n, v] : row)
+        if (n == name)
+          return v;
+      Assert(false, ExcInternalError());
+      return 0.;
+    }
+  } // namespace
+
   template <int dim>
   Simulator<dim>::Simulator(const RunParameters      &parameters,
                             const ParameterHandler   &prm,
@@ -365,11 +380,7 @@ namespace mvb
   Simulator<dim>::add_balances(std::vector<std::pair<std::string, double>> &row)
   {
     const auto value = [&row](const std::string &name) {
-      for (const auto &[n, v] : row)
-        if (n == name)
-          return v;
-      Assert(false, ExcInternalError());
-      return 0.;
+      return row_value(row, name);
     };
     // The first row is the start time: its integrals are the initial ones.
     if (initial_integral.empty())
@@ -478,12 +489,13 @@ namespace mvb
     snapshot->add("time", {fields->time()});
     for (unsigned int k = 0; k < fields->n_species(); ++k)
       {
-        const std::string    group = "fields/" + fields->model(k).name + "/";
-        const SpeciesBalance b     = fields->balance(k);
-        snapshot->add(group + "integral", {b.integral});
+        // Integral and extremes are the row's: no second balance().
+        const std::string name  = fields->model(k).name;
+        const std::string group = "fields/" + name + "/";
+        snapshot->add(group + "integral", {row_value(row, name + "_integral")});
         snapshot->add(group + "l2_norm", {fields->l2_norm(k)});
-        snapshot->add(group + "min", {b.minimum});
-        snapshot->add(group + "max", {b.maximum});
+        snapshot->add(group + "min", {row_value(row, name + "_min")});
+        snapshot->add(group + "max", {row_value(row, name + "_max")});
         snapshot->add(group + "probes", probes->values(fields->solution(k)));
       }
     for (const auto &[name, value] : row)
