@@ -7,6 +7,8 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -46,6 +48,16 @@ namespace mvb
       return joined;
     }
 
+    // Where a line of the expanded text was written.
+    std::string
+    line_origin(const ScenarioInput &input, const std::string &line)
+    {
+      const unsigned long n = std::stoul(line);
+      if (n >= 1 && n <= input.line_origins.size())
+        return input.line_origins[n - 1];
+      return "line " + line;
+    }
+
     std::string
     describe_parse_error(const std::string &message, const ScenarioInput &input)
     {
@@ -60,7 +72,7 @@ namespace mvb
         {
           const unsigned int line = std::stoul(m[1]);
           return subsection_path_at_line(input.text, line) + m[3].str() +
-                 " = " + m[2].str() + " (line " + m[1].str() +
+                 " = " + m[2].str() + " (" + line_origin(input, m[1].str()) +
                  "): the value does not match the pattern " + m[4].str() +
                  "; see mvbsim --print-parameters for what it takes";
         }
@@ -71,7 +83,7 @@ namespace mvb
         "declared in the current subsection");
       if (!input.json && std::regex_search(message, m, unknown_entry))
         return subsection_path_at_line(input.text, std::stoul(m[1])) +
-               m[2].str() + " (line " + m[1].str() +
+               m[2].str() + " (" + line_origin(input, m[1].str()) +
                "): there is no such parameter; see mvbsim "
                "--print-parameters for every parameter";
       return message;
@@ -179,6 +191,58 @@ namespace mvb
     print_subsection(tree, out, "");
   }
 
+  namespace
+  {
+    // Appends @p file's lines to @p input, each `include` line replaced by
+    // the included file's lines. @p chain holds the files being expanded,
+    // to refuse a file that includes itself. Returns an error or "".
+    std::string
+    expand_includes(const std::filesystem::path &file,
+                    const std::string           &named_as,
+                    std::vector<std::string>    &chain,
+                    ScenarioInput               &input)
+    {
+      std::ifstream in(file);
+      if (!in || std::filesystem::is_directory(file))
+        return "'" + named_as + "' does not exist or cannot be read";
+      const std::string canonical =
+        std::filesystem::weakly_canonical(file).string();
+      if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
+        return "'" + named_as + "' includes itself";
+      chain.push_back(canonical);
+
+      static const std::regex include_line("^\\s*include\\s+(\\S+)\\s*(#.*)?$");
+      std::string             line;
+      unsigned int            number = 0;
+      while (std::getline(in, line))
+        {
+          ++number;
+          // Lines of the scenario file itself keep deal.II's "line N".
+          const std::string origin = (chain.size() == 1 ? "" : named_as + " ") +
+                                     "line " + std::to_string(number);
+          std::smatch m;
+          if (std::regex_match(line, m, include_line))
+            {
+              std::filesystem::path included(m[1].str());
+              if (included.is_relative())
+                included = file.parent_path() / included;
+              if (included.extension() != ".prm")
+                return "'" + named_as + "' " + origin + ": include '" +
+                       m[1].str() + "': only .prm files can be included";
+              const std::string error =
+                expand_includes(included, included.string(), chain, input);
+              if (!error.empty())
+                return "'" + named_as + "' " + origin + ": include " + error;
+              continue;
+            }
+          input.text += line + "\n";
+          input.line_origins.push_back(origin);
+        }
+      chain.pop_back();
+      return "";
+    }
+  } // namespace
+
   ScenarioInput
   read_scenario_file(const std::string &file, const MPI_Comm communicator)
   {
@@ -204,17 +268,26 @@ namespace mvb
         else if (!in)
           error =
             "scenario file '" + file + "' does not exist or cannot be read";
-        else
+        else if (input.json)
           {
             std::ostringstream content;
             content << in.rdbuf();
             input.text = content.str();
+          }
+        else
+          {
+            std::vector<std::string> chain;
+            error = expand_includes(path, file, chain, input);
+            if (!error.empty())
+              error = "scenario file " + error;
           }
       }
     error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
     if (!error.empty())
       throw InputError(error);
     input.text = dealii::Utilities::MPI::broadcast(communicator, input.text, 0);
+    input.line_origins =
+      dealii::Utilities::MPI::broadcast(communicator, input.line_origins, 0);
     return input;
   }
 
@@ -273,6 +346,18 @@ namespace mvb
     mvbs.parse_parameters(prm);
     mvbs.resting_calcium = species.calcium.resting_concentration;
     tracks.parse_parameters(prm, input.directory, geometry.dimension);
+    if (mvbs.perturbations.microtubules != 1)
+      {
+        if (tracks.from_file)
+          throw InputError("Perturbations/Microtubules",
+                           to_text(mvbs.perturbations.microtubules),
+                           "scales generated microtubules, but "
+                           "MVB/Tracks/Source = file",
+                           "edit the track file instead, or generate the "
+                           "tracks");
+        tracks.n_microtubules = static_cast<unsigned int>(
+          std::lround(mvbs.perturbations.microtubules * tracks.n_microtubules));
+      }
     checkpoints.parse_parameters(prm);
     if (mvbs.docking_distance <= mvbs.membrane_clearance)
       throw InputError("MVB/Motion/Docking distance",

@@ -13,6 +13,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace mvb
 {
@@ -23,14 +24,20 @@ namespace mvb
   {
     std::string file;      // as given on the command line; empty: default
     std::string directory; // folder of the file, for relative paths
-    std::string text;      // its content
+    std::string text;      // its content, `include` lines expanded
     bool        json = false;
+    // For each line of `text`: where it was written ("line N", or
+    // "file line N" in an included file), for messages.
+    std::vector<std::string> line_origins;
   };
 
   /**
    * Reads @p file on rank 0 and sends it to every rank. An empty name is the
-   * built-in default scenario (empty text). Throws mvb::InputError on every
-   * rank if the file is missing, unreadable or of an unknown kind.
+   * built-in default scenario (empty text). In a .prm file, a line
+   * `include other.prm` is replaced by that file's content (a relative name
+   * is read from the folder of the including file), so a scenario can be a
+   * baseline plus its changes. Throws mvb::InputError on every rank if a
+   * file is missing, unreadable, of an unknown kind, or includes itself.
    */
   ScenarioInput
   read_scenario_file(const std::string &file, MPI_Comm communicator);

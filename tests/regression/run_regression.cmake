@@ -4,10 +4,8 @@
 # MODE=update replaces the reference, but only after a complete run.
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
-file(READ ${SCENARIO} scenario)
-file(READ ${REFERENCE}/settings.prm settings)
 file(WRITE ${WORK_DIR}/run.prm
-  "${scenario}\n# Regression settings (${REFERENCE}/settings.prm)\n${settings}")
+  "include ${SCENARIO}\n# Regression settings\ninclude ${REFERENCE}/settings.prm\n")
 execute_process(COMMAND ${COMMAND} --output out run.prm
   WORKING_DIRECTORY ${WORK_DIR}
   RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
