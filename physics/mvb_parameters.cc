@@ -460,6 +460,11 @@ namespace mvb::physics
         {"Autophagy",
          "g_autophagy: scales autophagic degradation (000 [113]).",
          &F::autophagy},
+        {"Microtubules",
+         "g_MT: scales the number of generated microtubules, "
+         "MVB/Tracks/Number of microtubules, rounded to a whole number "
+         "(0: depolymerised by nocodazole, 000 [34,49,78]).",
+         &F::microtubules},
       };
       return entries;
     }

@@ -15,18 +15,19 @@ namespace mvb::physics
    */
   struct PerturbationFactors
   {
-    double rab27a    = 1; // docking
-    double rab27b    = 1; // kinesin share on binding
-    double cortactin = 1; // actin binding and docking
-    double snare     = 1; // fusion
-    double syt7      = 1; // Ca2+ sensitivity of fusion
-    double escrt     = 1; // ESCRT-dependent ILV formation
-    double nsmase2   = 1; // ceramide-dependent ILV formation
-    double isg       = 1; // ISGylation: lysosomal degradation
-    double rab7_gap  = 1; // Rab7 inactivation
-    double rab7_gef  = 1; // Rab7 activation
-    double vatpase   = 1; // lysosomal degradation
-    double autophagy = 1; // autophagic degradation
+    double rab27a       = 1; // docking
+    double rab27b       = 1; // kinesin share on binding
+    double cortactin    = 1; // actin binding and docking
+    double snare        = 1; // fusion
+    double syt7         = 1; // Ca2+ sensitivity of fusion
+    double escrt        = 1; // ESCRT-dependent ILV formation
+    double nsmase2      = 1; // ceramide-dependent ILV formation
+    double isg          = 1; // ISGylation: lysosomal degradation
+    double rab7_gap     = 1; // Rab7 inactivation
+    double rab7_gef     = 1; // Rab7 activation
+    double vatpase      = 1; // lysosomal degradation
+    double autophagy    = 1; // autophagic degradation
+    double microtubules = 1; // number of microtubules (0: nocodazole)
   };
 
   /**

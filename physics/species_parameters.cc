@@ -179,6 +179,24 @@ namespace mvb::physics
     }
     prm.leave_subsection();
     prm.leave_subsection();
+
+    prm.enter_subsection("Perturbations");
+    {
+      prm.declare_entry(
+        "Calcium ionophore influx",
+        "0",
+        Double(0, 1e6),
+        "j_ionophore: an ionophore (ionomycin, A23187; 000 [102,103], "
+        "004 [237]) added at 'Calcium ionophore start', as a step of inward "
+        "Ca2+ flux through the plasma membrane on top of "
+        "Species/Calcium/Plasma membrane influx. 0: no ionophore. Unit: "
+        "uM um/s.");
+      prm.declare_entry("Calcium ionophore start",
+                        "0",
+                        Double(-1e9, 1e9),
+                        "Time at which the ionophore is added. Unit: s.");
+    }
+    prm.leave_subsection();
   }
 
   void
@@ -225,6 +243,11 @@ namespace mvb::physics
     prm.leave_subsection();
     prm.leave_subsection();
 
+    prm.enter_subsection("Perturbations");
+    calcium.ionophore_influx = prm.get_double("Calcium ionophore influx");
+    calcium.ionophore_start  = prm.get_double("Calcium ionophore start");
+    prm.leave_subsection();
+
     // Build the models once now: every expression is checked while the
     // input is, before anything is written.
     if (dimension == 2)
@@ -254,11 +277,21 @@ namespace mvb::physics
                            p.pump_half_saturation;
         m.reaction_name = "pump_and_leak";
         m.boundaries    = closed_boundaries<dim>();
-        const auto influx =
+        // The user's expression is checked on its own, so that a message
+        // about it shows what was written.
+        auto influx =
           time_expression<dim>(p.plasma_membrane_influx,
                                calcium_path + "/Plasma membrane influx",
                                {},
                                start_time);
+        if (p.ionophore_influx != 0)
+          influx =
+            time_expression<dim>("(" + p.plasma_membrane_influx +
+                                   ") + j_ionophore * (t >= t_ionophore)",
+                                 calcium_path + "/Plasma membrane influx",
+                                 {{"j_ionophore", p.ionophore_influx},
+                                  {"t_ionophore", p.ionophore_start}},
+                                 start_time);
         m.boundaries[0].inward_flux = influx;
         m.boundaries[1].inward_flux = influx;
         m.initial_value =

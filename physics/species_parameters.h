@@ -23,7 +23,11 @@ namespace mvb::physics
     double      pump_maximal_rate      = 2;   // uM/s
     double      pump_half_saturation   = 0.2; // uM
     std::string plasma_membrane_influx = "0"; // uM um/s, of t
-    std::string initial_concentration  = "c_rest";
+    // Perturbations/Calcium ionophore: a step of inward flux added to the
+    // plasma membrane influx from the start time on.
+    double      ionophore_influx      = 0; // uM um/s
+    double      ionophore_start       = 0; // s
+    std::string initial_concentration = "c_rest";
 
     /** Leak L_c that balances the pump at rest (uM/s). */
     double
