@@ -173,7 +173,8 @@ namespace mvb::postprocess
                                      {"chi_lm", 1, {}},
                                      {"chi_ilv", 1, {}},
                                      {"rab7", 1, {}},
-                                     {"age", 1, {}}};
+                                     {"age", 1, {}},
+                                     {"radial_position", 1, {}}};
     for (auto &d : data)
       d.name = prefix + d.name;
     for (const auto &r : records)
@@ -190,8 +191,9 @@ namespace mvb::postprocess
                               s.chi_lm,
                               s.chi_ilv,
                               s.rab7,
-                              s.age};
-        for (unsigned int k = 0; k < 10; ++k)
+                              s.age,
+                              r.radial_position};
+        for (unsigned int k = 0; k < 11; ++k)
           data[k + 1].values.push_back(row[k]);
       }
     return data;

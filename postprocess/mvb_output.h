@@ -22,6 +22,9 @@ namespace mvb::postprocess
     std::uint64_t     id = 0;
     Point<dim>        position;
     physics::MvbState state;
+    // Normalised distance from the nuclear envelope (0) to the plasma
+    // membrane (1): d_NE / (d_NE + d_PM).
+    double radial_position = 0;
   };
 
   /** An exosome release: an MVB that fused with the plasma membrane. */
@@ -39,7 +42,8 @@ namespace mvb::postprocess
    * Writes the MVBs of one output time (sorted by id) to @p directory /
    * @p file: datasets id, position (n x 3, z = 0 in 2D), mode (0 free, 1
    * kinesin, 2 dynein, 3 myosin, 4 docked), track (-1 if unbound), arc,
-   * ilv_count, cargo, chi_lm, chi_ilv, rab7, age, and connectivity (0, 1,
+   * ilv_count, cargo, chi_lm, chi_ilv, rab7, age, radial_position (0 at the
+   * nuclear envelope, 1 at the plasma membrane), and connectivity (0, 1,
    * ..., for the XDMF topology). Returns the XDMF grid
    * (empty if there are no MVBs). Serial: rank 0.
    */

@@ -472,11 +472,22 @@ namespace mvb
   }
 
   template <int dim>
+  double
+  MvbPopulation<dim>::radial_position(const Point<dim> &x) const
+  {
+    // Same formula as counts(), which needs d_PM on its own as well.
+    const double d_pm = geometry.distance_to_plasma_membrane(x);
+    const double d_ne = geometry.distance_to_nuclear_envelope(x);
+    return d_ne / std::max(d_ne + d_pm, 1e-300);
+  }
+
+  template <int dim>
   std::vector<postprocess::MvbRecord<dim>>
   MvbPopulation<dim>::gather() const
   {
-    // Flattened: id, position, state properties.
-    constexpr unsigned int width = 1 + dim + n_properties;
+    // Flattened: id, position, state properties, radial position (the
+    // membrane distances are found where the MVB lives).
+    constexpr unsigned int width = 1 + dim + n_properties + 1;
     std::vector<double>    local;
     local.reserve(particles.n_locally_owned_particles() * width);
     for (const auto &particle : particles)
@@ -486,6 +497,7 @@ namespace mvb
           local.push_back(particle.get_location()[d]);
         const auto p = particle.get_properties();
         local.insert(local.end(), p.begin(), p.end());
+        local.push_back(radial_position(particle.get_location()));
       }
     const auto all = Utilities::MPI::gather(mpi_communicator, local, 0);
     std::vector<postprocess::MvbRecord<dim>> records;
@@ -497,7 +509,8 @@ namespace mvb
           for (unsigned int d = 0; d < dim; ++d)
             r.position[d] = part[k + 1 + d];
           r.state = read_state(make_array_view(part.begin() + k + 1 + dim,
-                                               part.begin() + k + width));
+                                               part.begin() + k + width - 1));
+          r.radial_position = part[k + width - 1];
           records.push_back(r);
         }
     std::sort(records.begin(), records.end(), [](const auto &a, const auto &b) {

@@ -201,6 +201,11 @@ namespace mvb
     std::vector<postprocess::MvbRecord<dim>>
     gather() const;
 
+    /** d_NE / (d_NE + d_PM) at @p x: 0 on the nuclear envelope, 1 on the
+     * plasma membrane (model.md section 5). */
+    double
+    radial_position(const Point<dim> &x) const;
+
     /**
      * Fusions since the last call, sorted by (time, id), on rank 0.
      * Collective.
