@@ -198,6 +198,11 @@ namespace mvb::postprocess
   class RunLog::TeeBuffer : public std::streambuf
   {
   public:
+    explicit TeeBuffer(const bool echo)
+        : echo(echo)
+    {
+    }
+
     void
     open(const std::string &path, const bool append)
     {
@@ -214,7 +219,8 @@ namespace mvb::postprocess
     {
       if (c == traits_type::eof())
         return traits_type::not_eof(c);
-      std::cout.put(static_cast<char>(c));
+      if (echo)
+        std::cout.put(static_cast<char>(c));
       if (file.is_open())
         file.put(static_cast<char>(c));
       else
@@ -225,7 +231,8 @@ namespace mvb::postprocess
     std::streamsize
     xsputn(const char *s, const std::streamsize n) override
     {
-      std::cout.write(s, n);
+      if (echo)
+        std::cout.write(s, n);
       if (file.is_open())
         file.write(s, n);
       else
@@ -243,12 +250,13 @@ namespace mvb::postprocess
     }
 
   private:
+    const bool    echo;
     std::ofstream file;
     std::string   pending;
   };
 
-  RunLog::RunLog()
-      : buffer(std::make_unique<TeeBuffer>())
+  RunLog::RunLog(const bool echo)
+      : buffer(std::make_unique<TeeBuffer>(echo))
       , out(std::make_unique<std::ostream>(buffer.get()))
   {
   }

@@ -61,7 +61,9 @@ namespace mvb::postprocess
   class RunLog
   {
   public:
-    RunLog();
+    /** @p echo: also print to the console (not for the replicates of an
+     * ensemble, which would interleave). */
+    explicit RunLog(bool echo = true);
     ~RunLog();
 
     std::ostream &

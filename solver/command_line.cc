@@ -1,6 +1,8 @@
 #include <solver/command_line.h>
 #include <solver/input_error.h>
 
+#include <exception>
+
 namespace mvb
 {
   std::string
@@ -27,7 +29,13 @@ namespace mvb
            "                        checkpoint, writing on into DIR; without\n"
            "                        a scenario file it takes DIR's\n"
            "                        parameters.prm (a scenario may change\n"
-           "                        only the end time and checkpointing)\n";
+           "                        only the end time and checkpointing)\n"
+           "  --replicates N        run an ensemble: N replicates of the\n"
+           "                        scenario with random seeds s, s+1, ...\n"
+           "                        (s = 'MVB/Random seed'), each in\n"
+           "                        <output>/replicate-NNN; the MPI ranks\n"
+           "                        are split into min(N, ranks) groups that\n"
+           "                        run their replicates one after another\n";
   }
 
   namespace
@@ -89,6 +97,30 @@ namespace mvb
                                i,
                                "--restart",
                                "the directory of the run to continue");
+        else if (takes_directory(arguments, i, "--replicates"))
+          {
+            const std::string n     = directory_argument(arguments,
+                                                     i,
+                                                     "--replicates",
+                                                     "a number of replicates");
+            std::size_t       used  = 0;
+            long              value = -1;
+            try
+              {
+                value = std::stol(n, &used);
+              }
+            catch (const std::exception &)
+              {
+                used = 0;
+              }
+            if (used != n.size() || value < 1 || value > 100000)
+              throw InputError("--replicates",
+                               n,
+                               "is not a whole number from 1 to 100000",
+                               "give the number of replicates, e.g. "
+                               "--replicates 8");
+            options.replicates = static_cast<unsigned int>(value);
+          }
         else if (arg.rfind("-", 0) == 0 && arg.size() > 1)
           throw InputError("unknown option '" + arg + "' (see mvbsim --help)");
         else if (options.input_file.empty())
@@ -101,6 +133,10 @@ namespace mvb
     if (!options.restart_directory.empty() && !options.output_directory.empty())
       throw InputError("options --restart and --output: a restarted run "
                        "continues in its own directory, so drop --output");
+    if (!options.restart_directory.empty() && options.replicates > 0)
+      throw InputError("options --restart and --replicates: restart the "
+                       "replicates of an ensemble one by one, with --restart "
+                       "<ensemble>/replicate-NNN");
     if (!options.restart_directory.empty() && options.overwrite)
       throw InputError("options --restart and --overwrite: a restart "
                        "continues a run and never replaces one, so drop "

@@ -17,6 +17,10 @@ namespace mvb
     std::string output_directory;  // empty: take 'Output/Directory'
     std::string restart_directory; // empty: a new run
     std::string input_file;        // empty: the built-in default scenario
+    // An ensemble: this many replicates with seeds s, s + 1, ... (s the
+    // scenario's MVB/Random seed), each in <output>/replicate-NNN. 0: one
+    // ordinary run.
+    unsigned int replicates = 0;
   };
 
   /** Throws mvb::InputError for an unknown option or a missing argument. */

@@ -9,11 +9,16 @@
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 namespace
 {
@@ -23,7 +28,8 @@ namespace
                    const dealii::ParameterHandler &prm,
                    const mvb::ScenarioInput       &input,
                    const mvb::CommandLineOptions  &options,
-                   mvb::postprocess::RunLog       &log)
+                   mvb::postprocess::RunLog       &log,
+                   const MPI_Comm                  communicator)
   {
     // The simulator is destroyed before an error travels on, so that its
     // TimerOutput ends normally instead of warning about an exception.
@@ -34,7 +40,7 @@ namespace
                                     input,
                                     options,
                                     log,
-                                    MPI_COMM_WORLD);
+                                    communicator);
       try
         {
           if (options.validate)
@@ -49,6 +55,187 @@ namespace
     }
     if (failure)
       std::rethrow_exception(failure);
+  }
+
+  void
+  run(const mvb::RunParameters       &parameters,
+      const dealii::ParameterHandler &prm,
+      const mvb::ScenarioInput       &input,
+      const mvb::CommandLineOptions  &options,
+      mvb::postprocess::RunLog       &log,
+      const MPI_Comm                  communicator)
+  {
+    if (parameters.geometry.dimension == 2)
+      run_in_dimension<2>(parameters, prm, input, options, log, communicator);
+    else
+      run_in_dimension<3>(parameters, prm, input, options, log, communicator);
+  }
+
+  // The exit code and message of a failed run (see main()).
+  std::pair<int, std::string>
+  describe_failure(const std::exception_ptr &failure)
+  {
+    try
+      {
+        std::rethrow_exception(failure);
+      }
+    catch (const mvb::InputError &e)
+      {
+        return {1, std::string("error: ") + e.what()};
+      }
+    catch (const mvb::SimulationError &e)
+      {
+        return {3, std::string("error: the run stopped: ") + e.what()};
+      }
+    catch (const dealii::ExceptionBase &e)
+      {
+        std::ostringstream info;
+        e.print_info(info);
+        return {2, "internal error: " + info.str()};
+      }
+    catch (const std::exception &e)
+      {
+        return {2, std::string("error: ") + e.what()};
+      }
+    return {2, "error: unknown"};
+  }
+
+  std::string
+  replicate_name(const unsigned int r)
+  {
+    std::ostringstream name;
+    name << "replicate-" << std::setw(3) << std::setfill('0') << r;
+    return name.str();
+  }
+
+  // An ensemble (--replicates N): replicate r runs with the seed s + r into
+  // <output>/replicate-NNN. The ranks are split into G = min(N, P) groups
+  // and group g runs replicates g, g + G, ... one after another. A cell of
+  // a few thousand cells runs best on one rank, so spreading the replicates
+  // over the ranks is faster than running each on all of them; a large
+  // cell still gets several ranks per replicate when more ranks than
+  // replicates are started. Returns the exit code.
+  int
+  run_ensemble(mvb::RunParameters             parameters,
+               dealii::ParameterHandler      &prm,
+               const mvb::ScenarioInput      &input,
+               const mvb::CommandLineOptions &options)
+  {
+    namespace fs = std::filesystem;
+    using dealii::Utilities::MPI::this_mpi_process;
+    const unsigned int n_ranks =
+      dealii::Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD);
+    const unsigned int  rank       = this_mpi_process(MPI_COMM_WORLD);
+    const unsigned int  n          = options.replicates;
+    const unsigned int  n_groups   = std::min(n, n_ranks);
+    const unsigned int  group      = rank % n_groups;
+    const std::uint64_t first_seed = parameters.mvbs.seed;
+    const fs::path      directory(options.output_directory.empty()
+                               ? parameters.output.directory
+                               : options.output_directory);
+
+    // Refuse before anything runs, so that no replicate is half replaced.
+    std::string error;
+    if (rank == 0)
+      {
+        for (unsigned int r = 0; r < n && error.empty(); ++r)
+          if (!options.overwrite &&
+              fs::exists(directory / replicate_name(r) / ".mvbsim-run"))
+            error = "output directory '" +
+                    (directory / replicate_name(r)).string() +
+                    "' already holds a run; give another --output or add "
+                    "--overwrite";
+        if (error.empty())
+          try
+            {
+              fs::create_directories(directory);
+              std::ostringstream record;
+              record << "# An mvbsim ensemble: replicate r ran with random "
+                        "seed first_seed + r.\n"
+                     << "scenario "
+                     << (input.file.empty() ? "default" : input.file)
+                     << "\nreplicates " << n << "\nfirst_seed " << first_seed
+                     << "\nrank_groups " << n_groups << "\n";
+              mvb::postprocess::write_file_atomically(
+                (directory / "ensemble.txt").string(),
+                record.str());
+            }
+          catch (const std::exception &e)
+            {
+              error = e.what();
+            }
+      }
+    error = dealii::Utilities::MPI::broadcast(MPI_COMM_WORLD, error, 0);
+    if (!error.empty())
+      throw mvb::InputError(error);
+
+    if (rank == 0)
+      std::cout << "mvbsim: ensemble of " << n << " replicates (seeds "
+                << first_seed << " to " << first_seed + n - 1 << ") on "
+                << n_groups << " group(s) of ranks, into " << directory.string()
+                << "/replicate-NNN" << std::endl;
+
+    MPI_Comm group_communicator;
+    MPI_Comm_split(MPI_COMM_WORLD,
+                   static_cast<int>(group),
+                   static_cast<int>(rank),
+                   &group_communicator);
+    const bool group_root = this_mpi_process(group_communicator) == 0;
+
+    int exit_code = 0;
+    for (unsigned int r = group; r < n && exit_code == 0; r += n_groups)
+      {
+        const std::uint64_t seed = first_seed + r;
+        prm.enter_subsection("MVB");
+        prm.set("Random seed", std::to_string(seed));
+        prm.leave_subsection();
+        parameters.mvbs.seed                      = seed;
+        mvb::CommandLineOptions replicate_options = options;
+        replicate_options.replicates              = 0;
+        replicate_options.output_directory =
+          (directory / replicate_name(r)).string();
+
+        const auto               start = std::chrono::steady_clock::now();
+        mvb::postprocess::RunLog log(/*echo=*/false);
+        std::exception_ptr       failure;
+        try
+          {
+            run(parameters,
+                prm,
+                input,
+                replicate_options,
+                log,
+                group_communicator);
+          }
+        catch (...)
+          {
+            failure = std::current_exception();
+          }
+        const double seconds = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+        if (failure)
+          {
+            const auto [code, message] = describe_failure(failure);
+            exit_code                  = code;
+            if (group_root)
+              std::cerr << "mvbsim: replicate " << r << " (seed " << seed
+                        << ") " << message << std::endl;
+          }
+        else if (group_root)
+          std::cout << "mvbsim: replicate " << r + 1 << " of " << n << " (seed "
+                    << seed << ") done in " << std::fixed
+                    << std::setprecision(1) << seconds
+                    << " s: " << replicate_options.output_directory
+                    << std::endl;
+      }
+    MPI_Comm_free(&group_communicator);
+
+    exit_code = dealii::Utilities::MPI::max(exit_code, MPI_COMM_WORLD);
+    if (rank == 0 && exit_code == 0)
+      std::cout << "mvbsim: ensemble done: " << n << " replicates in "
+                << directory.string() << std::endl;
+    return exit_code;
   }
 } // namespace
 
@@ -110,40 +297,18 @@ main(int argc, char **argv)
       mvb::RunParameters parameters;
       parameters.parse(prm, input);
 
+      if (options.replicates > 0 && !options.validate)
+        return run_ensemble(parameters, prm, input, options);
+
       mvb::postprocess::RunLog log;
-      if (parameters.geometry.dimension == 2)
-        run_in_dimension<2>(parameters, prm, input, options, log);
-      else
-        run_in_dimension<3>(parameters, prm, input, options, log);
+      run(parameters, prm, input, options, log, MPI_COMM_WORLD);
     }
-  catch (const mvb::InputError &e)
+  catch (...)
     {
+      const auto [code, message] = describe_failure(std::current_exception());
       if (root)
-        std::cerr << "mvbsim: error: " << e.what() << std::endl;
-      return 1;
-    }
-  catch (const mvb::SimulationError &e)
-    {
-      if (root)
-        std::cerr << "mvbsim: error: the run stopped: " << e.what()
-                  << std::endl;
-      return 3;
-    }
-  catch (const dealii::ExceptionBase &e)
-    {
-      if (root)
-        {
-          std::cerr << "mvbsim: internal error: ";
-          e.print_info(std::cerr);
-          std::cerr << std::endl;
-        }
-      return 2;
-    }
-  catch (const std::exception &e)
-    {
-      if (root)
-        std::cerr << "mvbsim: error: " << e.what() << std::endl;
-      return 2;
+        std::cerr << "mvbsim: " << message << std::endl;
+      return code;
     }
   return 0;
 }
