@@ -12,7 +12,7 @@ packages=(
   # tests, random numbers, meshes
   catch2 librandom123-dev gmsh
   # plots and HDF5 inspection from Python
-  python3 python3-h5py python3-numpy
+  python3 python3-h5py python3-numpy python3-matplotlib
   # the ParaView test (tests/paraview): pvpython is in python3-paraview, which
   # paraview only recommends; it renders under xvfb-run, which needs xauth
   paraview python3-paraview xvfb xauth

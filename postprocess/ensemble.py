@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Summary of an mvbsim ensemble (mvbsim --replicates N): the observables of
+model.md section 5 per replicate, their mean with a 95 % confidence
+interval, and the ratio to a baseline ensemble.
+
+Usage:
+  ensemble.py ENSEMBLE_DIR [--baseline BASELINE_DIR] [--from T0] [--to T1]
+              [--csv FILE]
+
+The window is [T0, T1] (default: from t = 0, the end of the warm-up, to the
+end of the run). Observables per replicate:
+  release_per_hour      exosomes released per hour (sum of ILVs of fused MVBs)
+  fusions_per_hour      MVB fusions with the plasma membrane per hour
+  docked                mean number of docked MVBs at the output times
+  secreted_fraction     fusions / (fusions + degradations)
+  degraded_fraction     degradations / (fusions + degradations)
+  peripheral_fraction   mean share of MVBs in the outer half of the cytoplasm
+  patch_fraction        share of the exosomes released on the contact patch
+                        (only with a patch; see patch_from_parameters)
+
+Ratios to a baseline: if both ensembles ran the same seeds the replicates
+are paired (same track network, same births until the perturbation acts)
+and the ratio of means R = mean(y)/mean(x) gets the paired delta-method
+variance (s_y^2 - 2 R s_xy + R^2 s_x^2) / (n mean(x)^2); otherwise the
+unpaired one (s_y^2/n_y + R^2 s_x^2/n_x) / mean(x)^2. The interval is
+R +- t(0.975, df) sqrt(var).
+"""
+import argparse
+import csv
+import glob
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+
+OBSERVABLES = [
+    ("release_per_hour", "exosomes per hour"),
+    ("fusions_per_hour", "fusions per hour"),
+    ("docked", "docked MVBs"),
+    ("secreted_fraction", "secreted fraction"),
+    ("degraded_fraction", "degraded fraction"),
+    ("peripheral_fraction", "peripheral fraction"),
+    ("patch_fraction", "release on the contact patch"),
+]
+
+
+# --- Student's t quantile (no SciPy in Debian's minimal Python set) --------
+
+def _betacf(a, b, x):
+    """Continued fraction of the incomplete beta function (Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-15:
+            break
+    return h
+
+
+def _incomplete_beta(a, b, x):
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _betacf(a, b, x) / a
+    return 1 - front * _betacf(b, a, 1 - x) / b
+
+
+def t_cdf(t, df):
+    x = df / (df + t * t)
+    tail = 0.5 * _incomplete_beta(df / 2, 0.5, x)
+    return 1 - tail if t > 0 else tail
+
+
+def t_quantile(p, df):
+    """The p-quantile of Student's t with df degrees of freedom."""
+    if df <= 0:
+        return math.inf
+    lo, hi = -1e3, 1e3
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+# --- statistics --------------------------------------------------------------
+
+def mean_ci(values):
+    """Mean and the half-width of its 95 % confidence interval."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return math.nan, math.nan
+    if len(v) == 1:
+        return float(v[0]), math.inf
+    half = t_quantile(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
+    return float(v.mean()), float(half)
+
+
+def ratio_ci(y, x, paired):
+    """Ratio of means y/x and its 95 % interval (delta method)."""
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    if paired:
+        keep = np.isfinite(x) & np.isfinite(y)
+        x, y = x[keep], y[keep]
+    else:
+        x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    if len(x) < 2 or len(y) < 2 or x.mean() == 0:
+        return math.nan, math.nan, math.nan
+    r = y.mean() / x.mean()
+    if paired:
+        n = len(x)
+        cov = np.cov(y, x, ddof=1)
+        var = (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / (
+            n * x.mean() ** 2)
+        df = n - 1
+    else:
+        var = (y.var(ddof=1) / len(y) + r * r * x.var(ddof=1) / len(x)) / (
+            x.mean() ** 2)
+        df = min(len(x), len(y)) - 1
+    half = t_quantile(0.975, df) * math.sqrt(max(var, 0.0))
+    return float(r), float(r - half), float(r + half)
+
+
+# --- reading runs ------------------------------------------------------------
+
+def read_statistics(run):
+    path = os.path.join(run, "statistics.csv")
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise ValueError(f"{path} has no rows")
+    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+
+
+def read_parameters(run):
+    """parameters.prm as {'Subsection/Entry': 'value'}."""
+    values, path = {}, []
+    with open(os.path.join(run, "parameters.prm")) as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            if line.startswith("subsection "):
+                path.append(line[len("subsection "):].strip())
+            elif line == "end":
+                path.pop()
+            elif line.startswith("set ") and "=" in line:
+                name, value = line[4:].split("=", 1)
+                values["/".join(path + [name.strip()])] = value.strip()
+    return values
+
+
+def _vector(text):
+    return np.array([float(v) for v in text.split(",")])
+
+
+def patch_from_parameters(parameters):
+    """The contact patch of a built-in cell as (centre, radius), or None.
+
+    Same rule as the mesh: the patch centre is where the ray from the cell
+    centre along 'Direction' meets the membrane; a point belongs to the
+    patch if it lies within 'Radius' of that centre."""
+    if parameters.get("Geometry/Contact patch/Enable", "false") != "true":
+        return None
+    dim = int(parameters["Geometry/Dimension"])
+    shape = parameters["Geometry/Shape"]
+    if shape == "spread cell":
+        axes = _vector(parameters["Geometry/Spread cell/Cell semi-axes"])[:dim]
+    elif shape == "round cell":
+        axes = np.full(dim, float(parameters["Geometry/Round cell/Cell radius"]))
+    else:
+        raise ValueError("patch_fraction needs a built-in cell shape")
+    d = _vector(parameters["Geometry/Contact patch/Direction"])[:dim]
+    d = d / np.linalg.norm(d)
+    centre = d / math.sqrt(float(np.sum(d * d / axes ** 2)))
+    return centre, float(parameters["Geometry/Contact patch/Radius"])
+
+
+def read_fusions(run):
+    with h5py.File(os.path.join(run, "fusions.h5"), "r") as f:
+        if "time" not in f or f["time"].shape[0] == 0:
+            return np.zeros(0), np.zeros((0, 3)), np.zeros(0)
+        return f["time"][:], f["position"][:], f["ilv_count"][:]
+
+
+def window_indices(times, t0, t1):
+    i0 = int(np.argmin(np.abs(times - t0)))
+    i1 = int(np.argmin(np.abs(times - t1)))
+    if i1 <= i0:
+        raise ValueError(f"empty window [{t0}, {t1}] s: the run covers "
+                         f"[{times[0]}, {times[-1]}] s")
+    return i0, i1
+
+
+def replicate_observables(run, t0=0.0, t1=None, patch=None):
+    """The observables of one run over [t0, t1] (t1 None: the end)."""
+    s = read_statistics(run)
+    t = s["time"]
+    i0, i1 = window_indices(t, t0, t[-1] if t1 is None else t1)
+    hours = (t[i1] - t[i0]) / 3600
+
+    def delta(c):
+        return s[c][i1] - s[c][i0]
+
+    fusions, degradations = delta("mvb_fusions"), delta("mvb_degradations")
+    fates = fusions + degradations
+    o = {
+        "release_per_hour": delta("mvb_exosomes") / hours,
+        "fusions_per_hour": fusions / hours,
+        "docked": float(np.mean(s["mvb_docked"][i0:i1 + 1])),
+        "secreted_fraction": fusions / fates if fates > 0 else math.nan,
+        "degraded_fraction": degradations / fates if fates > 0 else math.nan,
+        "peripheral_fraction":
+            float(np.mean(s["mvb_peripheral_fraction"][i0:i1 + 1])),
+        "patch_fraction": math.nan,
+    }
+    if patch is not None:
+        ft, fx, fn = read_fusions(run)
+        inside = (ft > t[i0]) & (ft <= t[i1])
+        centre, radius = patch
+        dim = len(centre)
+        on = np.linalg.norm(fx[:, :dim] - centre, axis=1) <= radius
+        total = fn[inside].sum()
+        o["patch_fraction"] = (fn[inside & on].sum() / total
+                               if total > 0 else math.nan)
+    return o
+
+
+class Ensemble:
+    """The replicates of one `mvbsim --replicates N` folder."""
+
+    def __init__(self, directory, t0=0.0, t1=None, patch=None):
+        self.directory = directory
+        self.runs = sorted(glob.glob(os.path.join(directory, "replicate-*")))
+        self.runs = [r for r in self.runs
+                     if os.path.exists(os.path.join(r, "statistics.csv"))]
+        if not self.runs:
+            raise ValueError(f"{directory} holds no replicate-NNN runs")
+        self.parameters = read_parameters(self.runs[0])
+        self.seeds = [int(read_parameters(r)["MVB/Random seed"])
+                      for r in self.runs]
+        self.values = [replicate_observables(r, t0, t1, patch)
+                       for r in self.runs]
+
+    def column(self, name):
+        return np.array([v[name] for v in self.values])
+
+    def summary(self, name):
+        return mean_ci(self.column(name))
+
+    def ratio(self, name, baseline):
+        """Ratio to @p baseline, paired by seed where both have it."""
+        if sorted(self.seeds) == sorted(baseline.seeds):
+            order = {s: i for i, s in enumerate(baseline.seeds)}
+            x = [baseline.column(name)[order[s]] for s in self.seeds]
+            return ratio_ci(self.column(name), x, paired=True)
+        return ratio_ci(self.column(name), baseline.column(name), paired=False)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ensemble")
+    parser.add_argument("--baseline")
+    parser.add_argument("--from", dest="t0", type=float, default=0.0)
+    parser.add_argument("--to", dest="t1", type=float, default=None)
+    parser.add_argument("--csv", help="also write the table to this file")
+    args = parser.parse_args()
+    try:
+        patch = patch_from_parameters(
+            read_parameters(sorted(glob.glob(
+                os.path.join(args.ensemble, "replicate-*")))[0]))
+        e = Ensemble(args.ensemble, args.t0, args.t1, patch)
+        b = (Ensemble(args.baseline, args.t0, args.t1, patch)
+             if args.baseline else None)
+    except (OSError, ValueError, KeyError, IndexError) as err:
+        sys.exit(f"ensemble.py: error: {err}")
+    print(f"{args.ensemble}: {len(e.runs)} replicates, seeds {e.seeds}")
+    header = ["observable", "mean", "ci95_low", "ci95_high"]
+    if b:
+        header += ["ratio", "ratio_ci95_low", "ratio_ci95_high"]
+    rows = []
+    for name, _ in OBSERVABLES:
+        m, h = e.summary(name)
+        if math.isnan(m):
+            continue
+        row = [name, m, m - h, m + h]
+        if b:
+            row += list(e.ratio(name, b))
+        rows.append(row)
+    print("  ".join(f"{h:>20}" for h in header))
+    for row in rows:
+        print("  ".join(f"{row[0]:>20}" if i == 0 else f"{v:>20.4g}"
+                        for i, v in enumerate(row)))
+    if args.csv:
+        with open(args.csv, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""The validation report: runs the ensemble of every scenario of
+scenarios/validation/experiments.csv (model.md section 6) and of its
+reference, and writes report.md, report.csv and the plots.
+
+Usage (from the repository root, after building):
+  postprocess/validation_report.py [--replicates 8] [--np 2]
+      [--runs validation-runs] [--report scenarios/validation]
+      [--settings EXTRA.prm] [--only SCENARIO,...] [--reuse]
+
+Every ensemble is one `mpirun -np NP mvbsim --replicates N` job into
+RUNS/<scenario>; all ensembles use the same seeds, so each perturbed
+replicate is paired with the baseline replicate of the same seed.
+--settings appends a .prm to every scenario (the reduced 2D test uses it);
+--reuse keeps ensembles that are already complete. The report's verdicts:
+'down' passes if the ratio's 95 % interval lies below 1, 'up' if above 1,
+'lo-hi' if above 1 with the ratio in [lo, hi]. A row with a 'limitation'
+that does not pass is reported as "not reproducible (model)". Exit 0 if
+every other row passes, 1 otherwise.
+"""
+import argparse
+import csv
+import glob
+import math
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ensemble as ens  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# What the report appends to every scenario: no field files (the report
+# reads statistics, MVB tables and fusions only), MVB tables every minute.
+REPORT_OUTPUT = """
+subsection Output
+  set Write fields = false
+  set Write mesh   = false
+  set Write MVBs   = true
+end
+"""
+
+
+def read_experiments(path):
+    with open(path) as f:
+        lines = [line for line in f if not line.lstrip().startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def run_ensemble(name, args, log):
+    """Runs (or reuses) the ensemble of scenario @p name; returns seconds."""
+    out = os.path.join(args.runs, name)
+    complete = len(glob.glob(os.path.join(out, "replicate-*",
+                                          "statistics.csv")))
+    if args.reuse and complete >= args.replicates and os.path.exists(
+            os.path.join(out, "ensemble.txt")):
+        log(f"  {name}: reusing {out}")
+        return math.nan
+    os.makedirs(args.runs, exist_ok=True)
+    scenario = os.path.abspath(os.path.join(args.scenarios, name + ".prm"))
+    if not os.path.exists(scenario):
+        raise SystemExit(f"validation_report.py: error: no scenario file "
+                         f"'{scenario}'")
+    text = f"include {scenario}\n"
+    if args.settings:
+        text += f"include {os.path.abspath(args.settings)}\n"
+    text += REPORT_OUTPUT
+    prm = os.path.join(args.runs, name + ".prm")
+    with open(prm, "w") as f:
+        f.write(text)
+    command = shlex.split(args.mpirun) + ["-np", str(args.np)]
+    if os.geteuid() == 0:
+        command += ["--allow-run-as-root", "--oversubscribe"]
+    command += [args.mvbsim, "--replicates", str(args.replicates),
+                "--output", out, "--overwrite", prm]
+    log(f"  {name}: {' '.join(command)}")
+    start = time.time()
+    result = subprocess.run(command, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    seconds = time.time() - start
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout)
+        raise SystemExit(f"validation_report.py: error: the ensemble of "
+                         f"{name} failed (exit {result.returncode})")
+    log(f"  {name}: {args.replicates} replicates in {seconds:.0f} s")
+    return seconds
+
+
+def verdict(expected, r, lo, hi):
+    if any(math.isnan(v) for v in (r, lo, hi)):
+        return "no data"
+    if expected == "down":
+        return "pass" if hi < 1 else "FAIL"
+    if expected == "up":
+        return "pass" if lo > 1 else "FAIL"
+    band_lo, band_hi = (float(v) for v in expected.split("-"))
+    return "pass" if lo > 1 and band_lo <= r <= band_hi else "FAIL"
+
+
+ARROWS = {"down": "↓", "up": "↑"}
+
+
+def expected_text(expected):
+    return ARROWS.get(expected, f"↑ {expected}×")
+
+
+# --- plots -------------------------------------------------------------------
+
+def cumulative_release(run, t0):
+    s = ens.read_statistics(run)
+    keep = s["time"] >= t0 - 1e-9
+    t = s["time"][keep]
+    return t, s["mvb_exosomes"][keep] - s["mvb_exosomes"][keep][0]
+
+
+def band(curves):
+    """Mean and 95 % half-width at each output time over replicates."""
+    c = np.array(curves)
+    mean = c.mean(axis=0)
+    if len(c) < 2:
+        return mean, np.zeros_like(mean)
+    q = ens.t_quantile(0.975, len(c) - 1)
+    return mean, q * c.std(axis=0, ddof=1) / math.sqrt(len(c))
+
+
+def plot_panels(names, draw, path, title, ncols=4):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols,
+                                                     2.8 * nrows),
+                             squeeze=False, sharex=True)
+    for ax, name in zip(axes.flat, names):
+        draw(ax, name)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_cumulative(ensembles, references, path, t0):
+    def curves(e):
+        runs = [cumulative_release(r, t0) for r in e.runs]
+        n = min(len(t) for t, _ in runs)
+        return runs[0][0][:n], band([c[:n] for _, c in runs])
+
+    def draw(ax, name):
+        for e, colour, label in ((ensembles[references[name]], "0.5",
+                                  references[name]),
+                                 (ensembles[name], "C3", name)):
+            t, (mean, half) = curves(e)
+            h = (t - t0) / 3600
+            ax.fill_between(h, mean - half, mean + half, color=colour,
+                            alpha=0.3, lw=0)
+            ax.plot(h, mean, color=colour, lw=1.2, label=label)
+        ax.set_xlabel("time after t = 0 (h)", fontsize=8)
+        ax.set_ylabel("exosomes released", fontsize=8)
+        ax.legend(fontsize=6, loc="upper left")
+
+    plot_panels([n for n in ensembles if n in references], draw, path,
+                "Cumulative exosome release: mean and 95 % confidence band "
+                "over replicates (grey: reference)")
+
+
+def radial_positions(e, t0):
+    """Radial positions of every MVB at the output times from t0 on (file
+    mvbs-N.h5 is output N, the N-th row of statistics.csv)."""
+    values = []
+    for run in e.runs:
+        times = ens.read_statistics(run)["time"]
+        files = sorted(glob.glob(os.path.join(run, "mvbs", "mvbs-*.h5")))
+        for f in files:
+            n = int(os.path.basename(f)[len("mvbs-"):-len(".h5")])
+            if n < len(times) and times[n] >= t0 - 1e-9:
+                with h5py.File(f, "r") as h:
+                    if "radial_position" in h:
+                        values.append(h["radial_position"][:])
+    return np.concatenate(values) if values else np.zeros(0)
+
+
+def plot_radial(ensembles, references, path, t0):
+    bins = np.linspace(0, 1, 21)
+    cache = {}
+
+    def histogram(name):
+        if name not in cache:
+            r = radial_positions(ensembles[name], t0)
+            cache[name] = np.histogram(r, bins=bins, density=True)[0]
+        return cache[name]
+
+    def draw(ax, name):
+        centres = 0.5 * (bins[1:] + bins[:-1])
+        ax.step(centres, histogram(references[name]), where="mid",
+                color="0.5", label=references[name])
+        ax.step(centres, histogram(name), where="mid", color="C0",
+                label=name)
+        ax.set_xlabel("radial position (0: NE, 1: PM)", fontsize=8)
+        ax.set_ylabel("density of MVBs", fontsize=8)
+        ax.legend(fontsize=6, loc="upper left")
+
+    plot_panels([n for n in ensembles if n in references], draw, path,
+                "MVB radial distribution over all output times and "
+                "replicates (grey: reference)")
+
+
+def plot_fusion_sites(ensembles, names, patch, path, t0):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 4.2),
+                             squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        e = ensembles[name]
+        xs, sizes = [], []
+        for run in e.runs:
+            t, x, n = ens.read_fusions(run)
+            keep = t > t0
+            xs.append(x[keep])
+            sizes.append(n[keep])
+        x = np.concatenate(xs) if xs else np.zeros((0, 3))
+        n = np.concatenate(sizes) if sizes else np.zeros(0)
+        ax.scatter(x[:, 0], x[:, 1], s=4 + 0.1 * n, alpha=0.5, color="C3",
+                   lw=0)
+        p = e.parameters
+        if p.get("Geometry/Shape") == "spread cell":
+            a = ens._vector(p["Geometry/Spread cell/Cell semi-axes"])
+            phi = np.linspace(0, 2 * np.pi, 200)
+            ax.plot(a[0] * np.cos(phi), a[1] * np.sin(phi), color="0.3",
+                    lw=0.8)
+            c = ens._vector(p["Geometry/Spread cell/Nucleus centre"])
+            b = ens._vector(p["Geometry/Spread cell/Nucleus semi-axes"])
+            ax.plot(c[0] + b[0] * np.cos(phi), c[1] + b[1] * np.sin(phi),
+                    color="0.6", lw=0.8)
+        if patch is not None:
+            centre, radius = patch
+            phi = np.linspace(0, 2 * np.pi, 100)
+            ax.plot(centre[0] + radius * np.cos(phi),
+                    centre[1] + radius * np.sin(phi), color="C0", lw=1,
+                    ls="--", label="contact patch region")
+            ax.legend(fontsize=7, loc="lower left")
+        ax.set_aspect("equal")
+        ax.set_title(f"{name}: {len(x)} fusions, {len(e.runs)} replicates",
+                     fontsize=9)
+        ax.set_xlabel("x (µm)")
+        ax.set_ylabel("y (µm)")
+    fig.suptitle("Fusion sites on the plasma membrane, seen from above "
+                 "(marker size ∝ exosomes released)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --- the report --------------------------------------------------------------
+
+def fmt(v, digits=3):
+    return "–" if v is None or math.isnan(v) else f"{v:.{digits}g}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--experiments",
+                        default=os.path.join(ROOT, "scenarios", "validation",
+                                             "experiments.csv"))
+    parser.add_argument("--scenarios", default=os.path.join(ROOT,
+                                                            "scenarios"))
+    parser.add_argument("--runs", default="validation-runs")
+    parser.add_argument("--report", default=os.path.join(ROOT, "scenarios",
+                                                         "validation"))
+    parser.add_argument("--replicates", type=int, default=8)
+    parser.add_argument("--np", type=int, default=2)
+    parser.add_argument("--mvbsim", default=os.path.join(ROOT, "build",
+                                                         "mvbsim"))
+    parser.add_argument("--mpirun", default="mpirun")
+    parser.add_argument("--settings")
+    parser.add_argument("--only", help="comma-separated scenarios")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--from", dest="t0", type=float, default=0.0)
+    parser.add_argument("--title", default="mvbsim validation report")
+    args = parser.parse_args()
+    if args.replicates < 2:
+        sys.exit("validation_report.py: error: --replicates must be at "
+                 "least 2 for a confidence interval")
+
+    experiments = read_experiments(args.experiments)
+    if args.only:
+        only = set(args.only.split(","))
+        unknown = only - {e["scenario"] for e in experiments}
+        if unknown:
+            sys.exit(f"validation_report.py: error: --only: no experiment "
+                     f"with scenario {', '.join(sorted(unknown))}")
+        experiments = [e for e in experiments if e["scenario"] in only]
+    names = []
+    for e in experiments:
+        for n in (e["reference"], e["scenario"]):
+            if n not in names:
+                names.append(n)
+
+    def log(text):
+        print(text, flush=True)
+
+    log(f"validation report: {len(experiments)} rows, {len(names)} "
+        f"ensembles of {args.replicates} replicates on {args.np} ranks")
+    start = time.time()
+    seconds = {n: run_ensemble(n, args, log) for n in names}
+    total = time.time() - start
+
+    # The contact patch of the scenario that has one (the synapse) is
+    # measured as a region in every ensemble, its reference included.
+    patches = {}
+    for n in names:
+        run = sorted(glob.glob(os.path.join(args.runs, n, "replicate-*")))[0]
+        patches[n] = ens.patch_from_parameters(ens.read_parameters(run))
+    patch = next((p for p in patches.values() if p is not None), None)
+    ensembles = {n: ens.Ensemble(os.path.join(args.runs, n), args.t0, None,
+                                 patch) for n in names}
+
+    rows = []
+    for e in experiments:
+        s, b = ensembles[e["scenario"]], ensembles[e["reference"]]
+        obs = e["observable"]
+        m, h = s.summary(obs)
+        mb, hb = b.summary(obs)
+        r, lo, hi = s.ratio(obs, b)
+        rows.append({
+            "experiment": e["experiment"], "scenario": e["scenario"],
+            "reference": e["reference"], "observable": obs,
+            "expected": e["expected"], "seeds": e["seeds"],
+            "replicates": len(s.runs),
+            "scenario_mean": m, "scenario_ci95": h,
+            "reference_mean": mb, "reference_ci95": hb,
+            "ratio": r, "ratio_ci95_low": lo, "ratio_ci95_high": hi,
+            "verdict": verdict(e["expected"], r, lo, hi),
+            "limitation": e.get("limitation") or ""})
+        if rows[-1]["limitation"] and rows[-1]["verdict"] != "pass":
+            rows[-1]["verdict"] = "not reproducible (model)"
+
+    os.makedirs(args.report, exist_ok=True)
+    with open(os.path.join(args.report, "report.csv"), "w",
+              newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
+                        for k, v in row.items()})
+
+    references = {e["scenario"]: e["reference"] for e in experiments}
+    plot_cumulative(ensembles, references,
+                    os.path.join(args.report, "cumulative_release.png"),
+                    args.t0)
+    plot_radial(ensembles, references,
+                os.path.join(args.report, "radial_distribution.png"),
+                args.t0)
+    site_names = [n for n in names if patches[n] is not None]
+    site_names = ([references.get(site_names[0], names[0])] + site_names
+                  if site_names else [names[0]])
+    plot_fusion_sites(ensembles, site_names, patch,
+                      os.path.join(args.report, "fusion_sites.png"), args.t0)
+
+    passed = sum(r["verdict"] == "pass" for r in rows)
+    limited = [r for r in rows if r["verdict"].startswith("not reproducible")]
+    baseline = ensembles[experiments[0]["reference"]]
+    lines = [
+        f"# {args.title}", "",
+        f"{passed} of {len(rows)} rows pass"
+        + (f"; {len(limited)} cannot be reproduced by the model as "
+           f"specified (see below)" if limited else "") + ". Each ensemble: "
+        f"{args.replicates} replicates (seeds {min(baseline.seeds)}–"
+        f"{max(baseline.seeds)}, the same for every scenario, so replicates "
+        f"are paired by seed), observed from t = {args.t0:g} s (after the "
+        f"warm-up) to the end of the run. Ratio: scenario mean over "
+        f"reference mean, with the 95 % confidence interval of the paired "
+        f"ratio (delta method, Student's t). ↓ passes if the interval lies "
+        f"below 1, ↑ if above 1; a band a–b also needs the ratio within "
+        f"it.", "",
+        "| experiment | observable | expected | ratio [95 % CI] | "
+        "scenario | reference | verdict | seeds |",
+        "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['experiment']} | {r['observable']} | "
+            f"{expected_text(r['expected'])} | {fmt(r['ratio'])} "
+            f"[{fmt(r['ratio_ci95_low'])}, {fmt(r['ratio_ci95_high'])}] | "
+            f"{fmt(r['scenario_mean'])} ± {fmt(r['scenario_ci95'], 2)} | "
+            f"{fmt(r['reference_mean'])} ± {fmt(r['reference_ci95'], 2)} | "
+            f"{r['verdict']} | {r['seeds']} |")
+    if limited:
+        lines += ["", "## Rows the model as specified cannot reproduce", ""]
+        lines += [f"- {r['experiment']} ({r['scenario']}): {r['limitation']}."
+                  for r in limited]
+    lines += ["", "## Baseline ensemble", "",
+              "| observable | mean ± 95 % CI |", "|---|---|"]
+    for obs, label in ens.OBSERVABLES:
+        m, h = baseline.summary(obs)
+        if not math.isnan(m):
+            lines.append(f"| {label} | {fmt(m, 4)} ± {fmt(h, 2)} |")
+    lines += ["", "## Run", "",
+              f"- {len(names)} ensembles × {args.replicates} replicates, "
+              f"{args.np} MPI ranks per ensemble job; wall time "
+              f"{total / 60:.1f} min (" + ", ".join(
+                  f"{n} {seconds[n]:.0f} s" for n in names
+                  if not math.isnan(seconds[n])) + ").",
+              f"- Settings appended to every scenario: "
+              f"{os.path.basename(args.settings) if args.settings else 'none'}"
+              " (plus: no field or mesh files).",
+              "- Plots: `cumulative_release.png`, `radial_distribution.png`, "
+              "`fusion_sites.png`.",
+              "- Calibrated parameters: see the section below.", ""]
+    calibration = os.path.join(os.path.dirname(args.experiments),
+                               "calibration.md")
+    if os.path.exists(calibration):
+        with open(calibration) as f:
+            lines += [f.read().rstrip(), ""]
+    with open(os.path.join(args.report, "report.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    log("\n".join(lines[:len(rows) + 8]))
+    log(f"report written to {args.report} ({total / 60:.1f} min)")
+    for name in ("report.md", "report.csv", "cumulative_release.png",
+                 "radial_distribution.png", "fusion_sites.png"):
+        if os.path.getsize(os.path.join(args.report, name)) == 0:
+            sys.exit(f"validation_report.py: error: {name} is empty")
+    return 0 if passed + len(limited) == len(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
