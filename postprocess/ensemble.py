@@ -18,8 +18,8 @@ end of the run). Observables per replicate:
   patch_fraction        share of the exosomes released on the contact patch
                         (only with a patch; see patch_from_parameters)
 
-Ratios to a baseline: if both ensembles ran the same seeds the replicates
-are paired (same track network, same births until the perturbation acts)
+Ratios to a baseline: the replicates of the seeds both ensembles ran are
+paired (same track network, same births until the perturbation acts)
 and the ratio of means R = mean(y)/mean(x) gets the paired delta-method
 variance (s_y^2 - 2 R s_xy + R^2 s_x^2) / (n mean(x)^2); otherwise the
 unpaired one (s_y^2/n_y + R^2 s_x^2/n_x) / mean(x)^2. The interval is
@@ -272,12 +272,20 @@ class Ensemble:
     def summary(self, name):
         return mean_ci(self.column(name))
 
+    def paired_seeds(self, baseline):
+        return sorted(set(self.seeds) & set(baseline.seeds))
+
     def ratio(self, name, baseline):
-        """Ratio to @p baseline, paired by seed where both have it."""
-        if sorted(self.seeds) == sorted(baseline.seeds):
-            order = {s: i for i, s in enumerate(baseline.seeds)}
-            x = [baseline.column(name)[order[s]] for s in self.seeds]
-            return ratio_ci(self.column(name), x, paired=True)
+        """Ratio to @p baseline: paired on the seeds both ensembles ran if
+        there are at least two (the other replicates are left out), else
+        unpaired."""
+        common = self.paired_seeds(baseline)
+        if len(common) >= 2:
+            mine = {s: v for s, v in zip(self.seeds, self.column(name))}
+            theirs = {s: v for s, v in zip(baseline.seeds,
+                                           baseline.column(name))}
+            return ratio_ci([mine[s] for s in common],
+                            [theirs[s] for s in common], paired=True)
         return ratio_ci(self.column(name), baseline.column(name), paired=False)
 
 

@@ -4,7 +4,7 @@ scenarios/validation/experiments.csv (model.md section 6) and of its
 reference, and writes report.md, report.csv and the plots.
 
 Usage (from the repository root, after building):
-  postprocess/validation_report.py [--replicates 8] [--np 2]
+  postprocess/validation_report.py [--replicates 4] [--extend-to 8] [--np 2]
       [--runs validation-runs] [--report scenarios/validation]
       [--settings EXTRA.prm] [--only SCENARIO,...] [--reuse]
 
@@ -12,7 +12,10 @@ Every ensemble is one `mpirun -np NP mvbsim --replicates N` job into
 RUNS/<scenario>; all ensembles use the same seeds, so each perturbed
 replicate is paired with the baseline replicate of the same seed.
 --settings appends a .prm to every scenario (the reduced 2D test uses it);
---reuse keeps ensembles that are already complete. The report's verdicts:
+--reuse keeps the finished replicates of earlier runs and runs only the
+missing ones (so ensembles can be extended); --extend-to M reruns the rows
+that did not pass with M replicates, keeping the first ones (a second
+stage, reported as such). The report's verdicts:
 'down' passes if the ratio's 95 % interval lies below 1, 'up' if above 1,
 'lo-hi' if above 1 with the ratio in [lo, hi]. A row with a 'limitation'
 that does not pass is reported as "not reproducible (model)". Exit 0 if
@@ -24,6 +27,7 @@ import glob
 import math
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -54,14 +58,31 @@ def read_experiments(path):
     return list(csv.DictReader(lines))
 
 
+def finished_replicates(out):
+    """The replicate folders of @p out whose run completed, in order."""
+    done = []
+    for r in sorted(glob.glob(os.path.join(out, "replicate-*"))):
+        try:
+            with open(os.path.join(r, "log.txt")) as f:
+                if "Run complete." not in f.read():
+                    break
+        except OSError:
+            break
+        done.append(r)
+    return done
+
+
 def run_ensemble(name, args, log):
-    """Runs (or reuses) the ensemble of scenario @p name; returns seconds."""
+    """Runs the ensemble of scenario @p name; returns seconds.
+
+    With --reuse, finished replicates are kept and only the missing ones
+    run: replicates k..N-1 run with the seeds s+k..s+N-1 in a staging
+    folder and are moved in as replicate-k... So an ensemble can be
+    extended from 4 to 8 replicates, paired by seed with the others."""
     out = os.path.join(args.runs, name)
-    complete = len(glob.glob(os.path.join(out, "replicate-*",
-                                          "statistics.csv")))
-    if args.reuse and complete >= args.replicates and os.path.exists(
-            os.path.join(out, "ensemble.txt")):
-        log(f"  {name}: reusing {out}")
+    have = len(finished_replicates(out)) if args.reuse else 0
+    if have >= args.replicates:
+        log(f"  {name}: reusing {have} replicates in {out}")
         return math.nan
     os.makedirs(args.runs, exist_ok=True)
     scenario = os.path.abspath(os.path.join(args.scenarios, name + ".prm"))
@@ -72,14 +93,21 @@ def run_ensemble(name, args, log):
     if args.settings:
         text += f"include {os.path.abspath(args.settings)}\n"
     text += REPORT_OUTPUT
+    target = out
+    if have > 0:
+        seed = int(ens.read_parameters(os.path.join(
+            out, "replicate-000"))["MVB/Random seed"])
+        text += (f"subsection MVB\n  set Random seed = {seed + have}\n"
+                 f"end\n")
+        target = out + "-extension"
     prm = os.path.join(args.runs, name + ".prm")
     with open(prm, "w") as f:
         f.write(text)
     command = shlex.split(args.mpirun) + ["-np", str(args.np)]
     if os.geteuid() == 0:
         command += ["--allow-run-as-root", "--oversubscribe"]
-    command += [args.mvbsim, "--replicates", str(args.replicates),
-                "--output", out, "--overwrite", prm]
+    command += [args.mvbsim, "--replicates", str(args.replicates - have),
+                "--output", target, "--overwrite", prm]
     log(f"  {name}: {' '.join(command)}")
     start = time.time()
     result = subprocess.run(command, stdout=subprocess.PIPE,
@@ -89,7 +117,20 @@ def run_ensemble(name, args, log):
         sys.stderr.write(result.stdout)
         raise SystemExit(f"validation_report.py: error: the ensemble of "
                          f"{name} failed (exit {result.returncode})")
-    log(f"  {name}: {args.replicates} replicates in {seconds:.0f} s")
+    if have > 0:
+        for k in range(args.replicates - have):
+            moved = os.path.join(out, f"replicate-{have + k:03d}")
+            if os.path.exists(moved):
+                shutil.rmtree(moved)
+            os.rename(os.path.join(target, f"replicate-{k:03d}"), moved)
+        shutil.rmtree(target)
+        with open(os.path.join(out, "ensemble.txt"), "a") as f:
+            f.write(f"# extended by validation_report.py --reuse: replicates "
+                    f"{have}..{args.replicates - 1} with seeds "
+                    f"{seed + have}..{seed + args.replicates - 1}\n"
+                    f"replicates {args.replicates}\n")
+    log(f"  {name}: {args.replicates - have} replicates in {seconds:.0f} s"
+        + (f" (added to the {have} there were)" if have else ""))
     return seconds
 
 
@@ -268,6 +309,49 @@ def fmt(v, digits=3):
     return "–" if v is None or math.isnan(v) else f"{v:.{digits}g}"
 
 
+def replicate_seconds(run):
+    """The wall time a finished replicate reports in its log.txt."""
+    with open(os.path.join(run, "log.txt")) as f:
+        for line in f:
+            if "Total wallclock time elapsed since start" in line:
+                return float(line.split("|")[2].strip().rstrip("s"))
+    return math.nan
+
+
+def evaluate(experiments, names, args):
+    """The ensembles and the report's rows."""
+    # The contact patch of the scenario that has one (the synapse) is
+    # measured as a region in every ensemble, its reference included.
+    patches = {}
+    for n in names:
+        run = sorted(glob.glob(os.path.join(args.runs, n, "replicate-*")))[0]
+        patches[n] = ens.patch_from_parameters(ens.read_parameters(run))
+    patch = next((p for p in patches.values() if p is not None), None)
+    ensembles = {n: ens.Ensemble(os.path.join(args.runs, n), args.t0, None,
+                                 patch) for n in names}
+
+    rows = []
+    for e in experiments:
+        s, b = ensembles[e["scenario"]], ensembles[e["reference"]]
+        obs = e["observable"]
+        m, h = s.summary(obs)
+        mb, hb = b.summary(obs)
+        r, lo, hi = s.ratio(obs, b)
+        rows.append({
+            "experiment": e["experiment"], "scenario": e["scenario"],
+            "reference": e["reference"], "observable": obs,
+            "expected": e["expected"], "seeds": e["seeds"],
+            "replicates": len(s.paired_seeds(b)) or len(s.runs),
+            "scenario_mean": m, "scenario_ci95": h,
+            "reference_mean": mb, "reference_ci95": hb,
+            "ratio": r, "ratio_ci95_low": lo, "ratio_ci95_high": hi,
+            "verdict": verdict(e["expected"], r, lo, hi),
+            "limitation": e.get("limitation") or ""})
+        if rows[-1]["limitation"] and rows[-1]["verdict"] != "pass":
+            rows[-1]["verdict"] = "not reproducible (model)"
+    return patches, patch, ensembles, rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--experiments",
@@ -286,6 +370,9 @@ def main():
     parser.add_argument("--settings")
     parser.add_argument("--only", help="comma-separated scenarios")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--extend-to", type=int, default=0,
+                        help="rerun the rows that fail with this many "
+                             "replicates (keeping the first ones)")
     parser.add_argument("--from", dest="t0", type=float, default=0.0)
     parser.add_argument("--title", default="mvbsim validation report")
     args = parser.parse_args()
@@ -316,35 +403,30 @@ def main():
     seconds = {n: run_ensemble(n, args, log) for n in names}
     total = time.time() - start
 
-    # The contact patch of the scenario that has one (the synapse) is
-    # measured as a region in every ensemble, its reference included.
-    patches = {}
-    for n in names:
-        run = sorted(glob.glob(os.path.join(args.runs, n, "replicate-*")))[0]
-        patches[n] = ens.patch_from_parameters(ens.read_parameters(run))
-    patch = next((p for p in patches.values() if p is not None), None)
-    ensembles = {n: ens.Ensemble(os.path.join(args.runs, n), args.t0, None,
-                                 patch) for n in names}
+    patches, patch, ensembles, rows = evaluate(experiments, names, args)
 
-    rows = []
-    for e in experiments:
-        s, b = ensembles[e["scenario"]], ensembles[e["reference"]]
-        obs = e["observable"]
-        m, h = s.summary(obs)
-        mb, hb = b.summary(obs)
-        r, lo, hi = s.ratio(obs, b)
-        rows.append({
-            "experiment": e["experiment"], "scenario": e["scenario"],
-            "reference": e["reference"], "observable": obs,
-            "expected": e["expected"], "seeds": e["seeds"],
-            "replicates": len(s.runs),
-            "scenario_mean": m, "scenario_ci95": h,
-            "reference_mean": mb, "reference_ci95": hb,
-            "ratio": r, "ratio_ci95_low": lo, "ratio_ci95_high": hi,
-            "verdict": verdict(e["expected"], r, lo, hi),
-            "limitation": e.get("limitation") or ""})
-        if rows[-1]["limitation"] and rows[-1]["verdict"] != "pass":
-            rows[-1]["verdict"] = "not reproducible (model)"
+    # Second stage: the rows that did not pass (and have no stated
+    # limitation) get larger ensembles, their references with them; the
+    # first replicates are kept, so the pairs only grow.
+    extended = []
+    if args.extend_to > args.replicates:
+        extended = [r["scenario"] for r in rows
+                    if r["verdict"] == "FAIL"]
+        if extended:
+            log(f"second stage: {', '.join(extended)} to "
+                f"{args.extend_to} replicates")
+            stage = argparse.Namespace(**vars(args))
+            stage.replicates, stage.reuse = args.extend_to, True
+            for n in names:
+                if n in extended or any(r["reference"] == n and
+                                        r["scenario"] in extended
+                                        for r in rows):
+                    seconds[n] = (0 if math.isnan(seconds[n])
+                                  else seconds[n]) + run_ensemble(n, stage,
+                                                                  log)
+            total = time.time() - start
+            patches, patch, ensembles, rows = evaluate(experiments, names,
+                                                       args)
 
     os.makedirs(args.report, exist_ok=True)
     with open(os.path.join(args.report, "report.csv"), "w",
@@ -375,26 +457,34 @@ def main():
         f"# {args.title}", "",
         f"{passed} of {len(rows)} rows pass"
         + (f"; {len(limited)} cannot be reproduced by the model as "
-           f"specified (see below)" if limited else "") + ". Each ensemble: "
-        f"{args.replicates} replicates (seeds {min(baseline.seeds)}–"
-        f"{max(baseline.seeds)}, the same for every scenario, so replicates "
-        f"are paired by seed), observed from t = {args.t0:g} s (after the "
+           f"specified (see below)" if limited else "") + ". Each ensemble "
+        f"has at least {args.replicates} replicates with the seeds "
+        f"{min(baseline.seeds)}, {min(baseline.seeds) + 1}, … (the same for "
+        f"every scenario, so replicates are paired by seed; n: the pairs of "
+        f"a row), observed from t = {args.t0:g} s (after the "
         f"warm-up) to the end of the run. Ratio: scenario mean over "
         f"reference mean, with the 95 % confidence interval of the paired "
         f"ratio (delta method, Student's t). ↓ passes if the interval lies "
         f"below 1, ↑ if above 1; a band a–b also needs the ratio within "
         f"it.", "",
-        "| experiment | observable | expected | ratio [95 % CI] | "
+        "| experiment | observable | expected | ratio [95 % CI] | n | "
         "scenario | reference | verdict | seeds |",
-        "|---|---|---|---|---|---|---|---|"]
+        "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {r['experiment']} | {r['observable']} | "
             f"{expected_text(r['expected'])} | {fmt(r['ratio'])} "
             f"[{fmt(r['ratio_ci95_low'])}, {fmt(r['ratio_ci95_high'])}] | "
-            f"{fmt(r['scenario_mean'])} ± {fmt(r['scenario_ci95'], 2)} | "
+            f"{r['replicates']} | {fmt(r['scenario_mean'])} ± {fmt(r['scenario_ci95'], 2)} | "
             f"{fmt(r['reference_mean'])} ± {fmt(r['reference_ci95'], 2)} | "
             f"{r['verdict']} | {r['seeds']} |")
+    if extended:
+        lines += ["", f"Two stages: every row ran with {args.replicates} "
+                  f"replicates first; the rows that did not pass then "
+                  f"({', '.join(sorted(set(extended)))}) and their reference "
+                  f"were extended to {args.extend_to} (`--extend-to`), "
+                  f"keeping the first replicates. The table shows the "
+                  f"second stage; n is the number of pairs."]
     if limited:
         lines += ["", "## Rows the model as specified cannot reproduce", ""]
         lines += [f"- {r['experiment']} ({r['scenario']}): {r['limitation']}."
@@ -405,10 +495,17 @@ def main():
         m, h = baseline.summary(obs)
         if not math.isnan(m):
             lines.append(f"| {label} | {fmt(m, 4)} ± {fmt(h, 2)} |")
+    replicate_time = sum(replicate_seconds(r) for n in names
+                         for r in ensembles[n].runs)
     lines += ["", "## Run", "",
-              f"- {len(names)} ensembles × {args.replicates} replicates, "
-              f"{args.np} MPI ranks per ensemble job; wall time "
-              f"{total / 60:.1f} min (" + ", ".join(
+              f"- {sum(len(ensembles[n].runs) for n in names)} replicate "
+              f"runs of {replicate_time / 3600:.1f} core-hours in all (the "
+              f"sum of their wall times, one rank each).",
+              f"- {len(names)} ensembles of "
+              + ", ".join(f"{n} {len(ensembles[n].runs)}" for n in names)
+              + " replicates, "
+              f"{args.np} MPI ranks per ensemble job; wall time of this "
+              f"invocation {total / 60:.1f} min (" + ", ".join(
                   f"{n} {seconds[n]:.0f} s" for n in names
                   if not math.isnan(seconds[n])) + ").",
               f"- Settings appended to every scenario: "
