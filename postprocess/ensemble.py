@@ -208,6 +208,8 @@ def read_fusions(run):
 
 
 def window_indices(times, t0, t1):
+    # The output times nearest the window's ends: cumulative counts are
+    # exact at output times only.
     i0 = int(np.argmin(np.abs(times - t0)))
     i1 = int(np.argmin(np.abs(times - t1)))
     if i1 <= i0:
@@ -216,9 +218,10 @@ def window_indices(times, t0, t1):
     return i0, i1
 
 
-def replicate_observables(run, t0=0.0, t1=None, patch=None):
-    """The observables of one run over [t0, t1] (t1 None: the end)."""
-    s = read_statistics(run)
+def replicate_observables(run, t0=0.0, t1=None, patch=None, stats=None):
+    """The observables of one run over [t0, t1] (t1 None: the end);
+    @p stats: its statistics.csv if already read."""
+    s = read_statistics(run) if stats is None else stats
     t = s["time"]
     i0, i1 = window_indices(t, t0, t[-1] if t1 is None else t1)
     hours = (t[i1] - t[i0]) / 3600
@@ -263,8 +266,9 @@ class Ensemble:
         self.parameters = read_parameters(self.runs[0])
         self.seeds = [int(read_parameters(r)["MVB/Random seed"])
                       for r in self.runs]
-        self.values = [replicate_observables(r, t0, t1, patch)
-                       for r in self.runs]
+        self.statistics = [read_statistics(r) for r in self.runs]
+        self.values = [replicate_observables(r, t0, t1, patch, s)
+                       for r, s in zip(self.runs, self.statistics)]
 
     def column(self, name):
         return np.array([v[name] for v in self.values])

@@ -12,30 +12,27 @@ other run's over the same window (e.g. a perturbation against its
 baseline).
 """
 import argparse
-import csv
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ensemble as ens  # noqa: E402
 
 
 def read(run):
-    with open(f"{run}/statistics.csv") as f:
-        rows = [r for r in csv.DictReader(f)]
-    if not rows:
-        sys.exit(f"{run}/statistics.csv has no rows")
-    return {k: [float(r[k]) for r in rows] for k in rows[0]}
+    try:
+        return ens.read_statistics(run)
+    except ValueError as e:
+        sys.exit(str(e))
 
 
 def window(stats, t0, t1):
     t = stats["time"]
-    t0 = t[0] if t0 is None else t0
-    t1 = t[-1] if t1 is None else t1
-    # Output times bracketing the window (the cumulative counts are exact
-    # at output times only).
-    i0 = min(range(len(t)), key=lambda i: abs(t[i] - t0))
-    i1 = min(range(len(t)), key=lambda i: abs(t[i] - t1))
-    if i1 <= i0:
-        sys.exit(f"empty window [{t0}, {t1}] s: the run covers "
-                 f"[{t[0]}, {t[-1]}] s")
-    return i0, i1
+    try:
+        return ens.window_indices(t, t[0] if t0 is None else t0,
+                                  t[-1] if t1 is None else t1)
+    except ValueError as e:
+        sys.exit(str(e))
 
 
 def summary(stats, i0, i1):

@@ -154,8 +154,9 @@ def expected_text(expected):
 
 # --- plots -------------------------------------------------------------------
 
-def cumulative_release(run, t0):
-    s = ens.read_statistics(run)
+def cumulative_release(s, t0):
+    """Exosomes released since t0 at the output times from t0 on, from a
+    run's statistics."""
     keep = s["time"] >= t0 - 1e-9
     t = s["time"][keep]
     return t, s["mvb_exosomes"][keep] - s["mvb_exosomes"][keep][0]
@@ -193,7 +194,7 @@ def plot_panels(names, draw, path, title, ncols=4):
 
 def plot_cumulative(ensembles, references, path, t0):
     def curves(e):
-        runs = [cumulative_release(r, t0) for r in e.runs]
+        runs = [cumulative_release(s, t0) for s in e.statistics]
         n = min(len(t) for t, _ in runs)
         return runs[0][0][:n], band([c[:n] for _, c in runs])
 
@@ -219,8 +220,8 @@ def radial_positions(e, t0):
     """Radial positions of every MVB at the output times from t0 on (file
     mvbs-N.h5 is output N, the N-th row of statistics.csv)."""
     values = []
-    for run in e.runs:
-        times = ens.read_statistics(run)["time"]
+    for run, stats in zip(e.runs, e.statistics):
+        times = stats["time"]
         files = sorted(glob.glob(os.path.join(run, "mvbs", "mvbs-*.h5")))
         for f in files:
             n = int(os.path.basename(f)[len("mvbs-"):-len(".h5")])

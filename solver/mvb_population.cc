@@ -428,10 +428,8 @@ namespace mvb
         c.cargo_in_mvbs += p[cargo];
         c.cholesterol_in_mvbs += kinetics.cholesterol_content(
           read_state(ArrayView<const double>(p.data(), p.size())));
-        const Point<dim> x    = particle.get_location();
-        const double     d_pm = geometry.distance_to_plasma_membrane(x);
-        const double     d_ne = geometry.distance_to_nuclear_envelope(x);
-        const double     r    = d_ne / std::max(d_ne + d_pm, 1e-300);
+        double       d_pm = 0;
+        const double r    = radial_position(particle.get_location(), &d_pm);
         radial_sum += r;
         c.peripheral_fraction += (r > 0.5);
         c.near_membrane += (d_pm <= prm.docking_distance);
@@ -473,11 +471,13 @@ namespace mvb
 
   template <int dim>
   double
-  MvbPopulation<dim>::radial_position(const Point<dim> &x) const
+  MvbPopulation<dim>::radial_position(const Point<dim> &x,
+                                      double *const     distance_to_pm) const
   {
-    // Same formula as counts(), which needs d_PM on its own as well.
     const double d_pm = geometry.distance_to_plasma_membrane(x);
     const double d_ne = geometry.distance_to_nuclear_envelope(x);
+    if (distance_to_pm != nullptr)
+      *distance_to_pm = d_pm;
     return d_ne / std::max(d_ne + d_pm, 1e-300);
   }
 

@@ -202,9 +202,11 @@ namespace mvb
     gather() const;
 
     /** d_NE / (d_NE + d_PM) at @p x: 0 on the nuclear envelope, 1 on the
-     * plasma membrane (model.md section 5). */
+     * plasma membrane (model.md section 5); d_PM into @p distance_to_pm if
+     * given. */
     double
-    radial_position(const Point<dim> &x) const;
+    radial_position(const Point<dim> &x,
+                    double           *distance_to_pm = nullptr) const;
 
     /**
      * Fusions since the last call, sorted by (time, id), on rank 0.
