@@ -1,23 +1,15 @@
 #include <mesh/boundary_surface.h>
+#include <mesh/facet_geometry.h>
 
 #include <deal.II/base/quadrature.h>
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/fe/fe_values.h>
-#include <deal.II/numerics/rtree.h>
 
 #include <algorithm>
 #include <cmath>
 
 namespace mvb::mesh
 {
-  namespace bgi = boost::geometry::index;
-
-  template <int dim>
-  struct BoundarySurface<dim>::Index
-  {
-    RTree<std::pair<BoundingBox<dim>, unsigned int>> tree;
-  };
-
   namespace
   {
     // Lattice points on the reference face, lexicographic.
@@ -34,46 +26,6 @@ namespace mvb::mesh
           for (unsigned int i = 0; i <= n; ++i)
             points.emplace_back(double(i) / n, double(j) / n);
       return Quadrature<dim - 1>(points);
-    }
-
-    Point<2>
-    closest_on_facet(const std::array<Point<2>, 2> &s, const Point<2> &x)
-    {
-      const Tensor<1, 2> e  = s[1] - s[0];
-      const double       ee = e * e;
-      const double       t =
-        ee > 0 ? std::clamp(((x - s[0]) * e) / ee, 0.0, 1.0) : 0.0;
-      return s[0] + t * e;
-    }
-
-    // Ericson, Real-Time Collision Detection, 5.1.5.
-    Point<3>
-    closest_on_facet(const std::array<Point<3>, 3> &t, const Point<3> &p)
-    {
-      const Point<3>    &a = t[0], &b = t[1], &c = t[2];
-      const Tensor<1, 3> ab = b - a, ac = c - a, ap = p - a;
-      const double       d1 = ab * ap, d2 = ac * ap;
-      if (d1 <= 0 && d2 <= 0)
-        return a;
-      const Tensor<1, 3> bp = p - b;
-      const double       d3 = ab * bp, d4 = ac * bp;
-      if (d3 >= 0 && d4 <= d3)
-        return b;
-      const double vc = d1 * d4 - d3 * d2;
-      if (vc <= 0 && d1 >= 0 && d3 <= 0)
-        return a + (d1 / (d1 - d3)) * ab;
-      const Tensor<1, 3> cp = p - c;
-      const double       d5 = ab * cp, d6 = ac * cp;
-      if (d6 >= 0 && d5 <= d6)
-        return c;
-      const double vb = d5 * d2 - d1 * d6;
-      if (vb <= 0 && d2 >= 0 && d6 <= 0)
-        return a + (d2 / (d2 - d6)) * ac;
-      const double va = d3 * d6 - d5 * d4;
-      if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0)
-        return b + ((d4 - d3) / ((d4 - d3) + (d5 - d6))) * (c - b);
-      const double denominator = 1.0 / (va + vb + vc);
-      return a + ab * (vb * denominator) + ac * (vc * denominator);
     }
 
     // A ray through a vertex or edge shared by facets must hit one of them
@@ -134,20 +86,6 @@ namespace mvb::mesh
       return 0.5 * cross_product_3d(t[1] - t[0], t[2] - t[0]).norm();
     }
 
-    template <int dim>
-    double
-    box_distance(const BoundingBox<dim> &box, const Point<dim> &x)
-    {
-      double d2 = 0;
-      for (unsigned int d = 0; d < dim; ++d)
-        {
-          const double below = box.get_boundary_points().first[d] - x[d];
-          const double above = x[d] - box.get_boundary_points().second[d];
-          const double gap   = std::max({below, above, 0.0});
-          d2 += gap * gap;
-        }
-      return std::sqrt(d2);
-    }
   } // namespace
 
   template <int dim>
@@ -157,7 +95,6 @@ namespace mvb::mesh
     const std::set<types::boundary_id> &boundary_ids,
     const unsigned int                  subdivisions,
     const MPI_Comm                      communicator)
-      : index(std::make_unique<Index>())
   {
     const unsigned int n = std::max(1U, subdivisions);
     const FE_Q<dim>    fe(1);
@@ -247,17 +184,12 @@ namespace mvb::mesh
       return key(a) < key(b);
     });
 
-    std::vector<std::pair<BoundingBox<dim>, unsigned int>> boxes;
-    boxes.reserve(all.size());
     for (const auto &[facet, normal] : all)
       {
-        boxes.emplace_back(
-          BoundingBox<dim>(std::vector<Point<dim>>(facet.begin(), facet.end())),
-          facet_list.size());
         facet_list.push_back(facet);
         normals.push_back(normal);
       }
-    index->tree  = pack_rtree(boxes);
+    tree         = FacetTree<dim>(facet_list);
     deviation    = Utilities::MPI::max(local_deviation, communicator);
     double total = 0;
     for (const auto &f : facet_list)
@@ -272,7 +204,10 @@ namespace mvb::mesh
 
   template <int dim>
   Point<dim>
-  BoundarySurface<dim>::sample(const double u_facet, double u, double v) const
+  BoundarySurface<dim>::sample(const double    u_facet,
+                               double          u,
+                               double          v,
+                               Tensor<1, dim> *outward_normal) const
   {
     AssertThrow(!facet_list.empty(), ExcMessage("the surface is empty"));
     const auto f =
@@ -283,6 +218,8 @@ namespace mvb::mesh
                               cumulative_measure.begin(),
                             facet_list.size() - 1);
     const Facet &facet = facet_list[f];
+    if (outward_normal != nullptr)
+      *outward_normal = normals[f];
     if constexpr (dim == 2)
       return facet[0] + u * (facet[1] - facet[0]);
     else
@@ -309,40 +246,17 @@ namespace mvb::mesh
 
   template <int dim>
   typename BoundarySurface<dim>::NearestPoint
-  BoundarySurface<dim>::nearest(const Point<dim> &x) const
+  BoundarySurface<dim>::nearest(const Point<dim> &x, const double bound) const
   {
-    NearestPoint best{x, std::numeric_limits<double>::infinity(), {}};
-    if (facet_list.empty())
-      return best;
-
-    // The facet of the nearest box gives an upper bound d of the distance;
-    // every closer facet has a box that meets the cube of half-width d
-    // around x, and its box distance (a lower bound) sorts out the rest.
-    // Reused between calls: the MVB loop asks this every step.
-    static thread_local std::vector<std::pair<BoundingBox<dim>, unsigned int>>
-      candidates;
-    candidates.clear();
-    index->tree.query(bgi::nearest(x, 1), std::back_inserter(candidates));
-    const auto consider = [&](const unsigned int i) {
-      const Point<dim> p = closest_on_facet(facet_list[i], x);
-      const double     d = p.distance(x);
-      if (d < best.distance)
-        best = {p, d, normals[i]};
-    };
-    consider(candidates.front().second);
-    Point<dim> lower = x, upper = x;
-    for (unsigned int c = 0; c < dim; ++c)
-      {
-        lower[c] -= best.distance;
-        upper[c] += best.distance;
-      }
-    candidates.clear();
-    index->tree.query(bgi::intersects(BoundingBox<dim>({lower, upper})),
-                      std::back_inserter(candidates));
-    for (const auto &[box, i] : candidates)
-      if (box_distance(box, x) < best.distance)
-        consider(i);
-    return best;
+    // A little room for the round-off of whoever computed the bound.
+    auto nearest =
+      tree.nearest(x,
+                   std::isfinite(bound) ? bound * (1 + 1e-9) + 1e-12 : bound);
+    if (nearest.index >= facet_list.size() && std::isfinite(bound))
+      nearest = tree.nearest(x);
+    if (nearest.index >= facet_list.size())
+      return {x, std::numeric_limits<double>::infinity(), {}};
+    return {nearest.point, nearest.distance, normals[nearest.index]};
   }
 
   template <int dim>

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <mesh/facet_tree.h>
+
 #include <deal.II/base/bounding_box.h>
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/point.h>
@@ -7,6 +9,7 @@
 #include <deal.II/grid/tria.h>
 
 #include <array>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -23,8 +26,8 @@ namespace mvb::mesh
    * facets follow curved faces to O((h/subdivisions)^2). Every rank holds the
    * whole surface, sorted so that results do not depend on the partition.
    * Facets are oriented by the right-hand rule with the outward normal of
-   * the cytoplasm (segments have the cytoplasm on their left). An
-   * R-tree of facet bounding boxes answers nearest-point queries in
+   * the cytoplasm (segments have the cytoplasm on their left). A bounding
+   * volume hierarchy (FacetTree) answers nearest-point queries in
    * O(log n_facets).
    */
   template <int dim>
@@ -47,9 +50,14 @@ namespace mvb::mesh
                     const MPI_Comm                      communicator);
     ~BoundarySurface();
 
-    /** Closest point of the surface to @p x, with the distance. */
+    /**
+     * Closest point of the surface to @p x, with the distance. @p bound, if
+     * given, must be an upper bound of that distance (a search that knows
+     * one is faster); the answer does not depend on it.
+     */
     NearestPoint
-    nearest(const Point<dim> &x) const;
+    nearest(const Point<dim> &x,
+            double bound = std::numeric_limits<double>::infinity()) const;
 
     /** Smallest t > 0 with origin + t * direction on the surface, if any. */
     std::optional<double>
@@ -72,10 +80,14 @@ namespace mvb::mesh
     /**
      * A point uniformly distributed over the facets (by measure), from
      * three numbers uniform in (0, 1): the first picks the facet, the others
-     * the point on it (the third is unused in 2D).
+     * the point on it (the third is unused in 2D). The outward normal of
+     * the cytoplasm at that facet into @p outward_normal, if given.
      */
     Point<dim>
-    sample(double u_facet, double u, double v) const;
+    sample(double          u_facet,
+           double          u,
+           double          v,
+           Tensor<1, dim> *outward_normal = nullptr) const;
 
     /**
      * Largest distance between the curved (mapped) boundary and its facets,
@@ -90,9 +102,6 @@ namespace mvb::mesh
     std::vector<Tensor<1, dim>> normals;
     double                      deviation = 0;
     std::vector<double>         cumulative_measure; // up to each facet
-
-    // The R-tree type drags in boost.geometry: keep it out of this header.
-    struct Index;
-    std::unique_ptr<Index> index;
+    FacetTree<dim>              tree;
   };
 } // namespace mvb::mesh

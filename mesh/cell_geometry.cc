@@ -386,9 +386,11 @@ namespace mvb::mesh
     // from (the cytoplasm side).
     template <int dim>
     double
-    signed_depth(const BoundarySurface<dim> &surface, const Point<dim> &x)
+    signed_depth(const BoundarySurface<dim> &surface,
+                 const Point<dim>           &x,
+                 const double                bound)
     {
-      const auto nearest = surface.nearest(x);
+      const auto nearest = surface.nearest(x, bound);
       return (x - nearest.point) * nearest.outward_normal > 0
                ? -nearest.distance
                : nearest.distance;
@@ -397,16 +399,18 @@ namespace mvb::mesh
 
   template <int dim>
   double
-  CellGeometry<dim>::depth_below_plasma_membrane(const Point<dim> &x) const
+  CellGeometry<dim>::depth_below_plasma_membrane(const Point<dim> &x,
+                                                 const double      bound) const
   {
-    return signed_depth(plasma_membrane(), x);
+    return signed_depth(plasma_membrane(), x, bound);
   }
 
   template <int dim>
   double
-  CellGeometry<dim>::clearance_from_nuclear_envelope(const Point<dim> &x) const
+  CellGeometry<dim>::clearance_from_nuclear_envelope(const Point<dim> &x,
+                                                     const double bound) const
   {
-    return signed_depth(nuclear_envelope(), x);
+    return signed_depth(nuclear_envelope(), x, bound);
   }
 
   template <int dim>

@@ -2,6 +2,7 @@
 // against the exact values for a round cell and against brute force.
 
 #include <mesh/cell_geometry.h>
+#include <mesh/facet_geometry.h>
 
 #include <deal.II/distributed/tria.h>
 
@@ -64,6 +65,22 @@ namespace
           }
         worst_brute_force =
           std::max(worst_brute_force, nearest.distance - brute_force);
+        // The tree's answer is the exact closest facet point, found by a
+        // scan of every facet; a search told an upper bound of the
+        // distance (tight or loose) gives the same answer.
+        double scanned = std::numeric_limits<double>::infinity();
+        for (const auto &facet : membrane.facets())
+          scanned =
+            std::min(scanned, mesh::closest_on_facet(facet, x).distance(x));
+        CHECK(nearest.distance == Approx(scanned).epsilon(1e-14));
+        for (const double bound :
+             {nearest.distance * (1 + 1e-12) + 1e-15, 2 * nearest.distance})
+          {
+            const auto bounded = membrane.nearest(x, bound);
+            CHECK(bounded.distance == nearest.distance);
+            CHECK(bounded.point.distance(nearest.point) == 0);
+            CHECK(bounded.outward_normal == nearest.outward_normal);
+          }
         CHECK(nearest.outward_normal * (nearest.point - Point<dim>()) > 0);
         cortex_consistent =
           cortex_consistent &&
