@@ -1,4 +1,5 @@
 #include <mesh/cell_geometry.h>
+#include <mesh/facet_geometry.h>
 #include <mesh/track_network.h>
 #include <solver/input_error.h>
 #include <solver/random_stream.h>
@@ -255,20 +256,6 @@ namespace mvb::mesh
     return d / d.norm();
   }
 
-  namespace
-  {
-    // Closest point of segment [a, b] to x as a fraction in [0, 1].
-    template <int dim>
-    inline double
-    closest_fraction(const Point<dim> &a,
-                     const Point<dim> &b,
-                     const Point<dim> &x)
-    {
-      const Tensor<1, dim> ab = b - a;
-      return std::clamp(((x - a) * ab) / ab.norm_square(), 0., 1.);
-    }
-  } // namespace
-
   template <int dim>
   typename TrackNetwork<dim>::Hit
   TrackNetwork<dim>::closest(const unsigned int track,
@@ -287,163 +274,42 @@ namespace mvb::mesh
     return best;
   }
 
-  namespace
-  {
-    // Calls f(bin) for every bin of the grid (lower corner of @p grid, bins
-    // of @p bin_size, @p n_bins per direction) that the box [lo, hi] meets.
-    template <int dim, typename Bins, typename F>
-    inline void
-    for_each_bin(const BoundingBox<dim> &grid,
-                 const double            bin_size,
-                 const Bins             &n_bins,
-                 const Point<dim>       &lo,
-                 const Point<dim>       &hi,
-                 const F                &f)
-    {
-      std::array<unsigned int, dim> first, last;
-      for (unsigned int d = 0; d < dim; ++d)
-        {
-          const auto index = [&](const double x) {
-            return unsigned(std::clamp<long>(
-              long(std::floor((x - grid.get_boundary_points().first[d]) /
-                              bin_size)),
-              0,
-              long(n_bins[d]) - 1));
-          };
-          first[d] = index(lo[d]);
-          last[d]  = index(hi[d]);
-        }
-      if constexpr (dim == 2)
-        for (unsigned int j = first[1]; j <= last[1]; ++j)
-          for (unsigned int i = first[0]; i <= last[0]; ++i)
-            f(j * n_bins[0] + i);
-      else
-        for (unsigned int k = first[2]; k <= last[2]; ++k)
-          for (unsigned int j = first[1]; j <= last[1]; ++j)
-            for (unsigned int i = first[0]; i <= last[0]; ++i)
-              f((k * n_bins[1] + j) * n_bins[0] + i);
-    }
-  } // namespace
-
   template <int dim>
   void
-  TrackNetwork<dim>::build_index(const double max_radius)
+  TrackNetwork<dim>::build_index()
   {
-    segments.clear();
-    std::vector<Point<dim>> all_points;
-    for (const auto &t : tracks)
+    for (unsigned int type = 0; type < 2; ++type)
       {
-        for (unsigned int i = 0; i + 1 < t.vertices.size(); ++i)
-          segments.push_back({t.id, i});
-        all_points.insert(all_points.end(),
-                          t.vertices.begin(),
-                          t.vertices.end());
-      }
-    if (all_points.empty())
-      all_points.push_back(Point<dim>());
-    box = BoundingBox<dim>(all_points);
-    box.extend(max_radius);
-
-    // Bins no smaller than twice the query radius, so a query touches at
-    // most 2^dim..3^dim bins, and about as many bins as segments.
-    double volume = 1;
-    for (unsigned int d = 0; d < dim; ++d)
-      volume *= box.side_length(d);
-    bin_size =
-      std::max(2 * max_radius,
-               std::pow(volume / std::max<std::size_t>(segments.size(), 1),
-                        1. / dim));
-    std::size_t total = 1;
-    for (unsigned int d = 0; d < dim; ++d)
-      {
-        n_bins[d] =
-          std::max(1U, unsigned(std::ceil(box.side_length(d) / bin_size)));
-        total *= n_bins[d];
-      }
-
-    std::vector<std::vector<unsigned int>> per_bin(total);
-    for (unsigned int k = 0; k < segments.size(); ++k)
-      {
-        const auto            &t = tracks[segments[k].track];
-        const BoundingBox<dim> b(
-          std::vector<Point<dim>>{t.vertices[segments[k].index],
-                                  t.vertices[segments[k].index + 1]});
-        for_each_bin(box,
-                     bin_size,
-                     n_bins,
-                     b.get_boundary_points().first,
-                     b.get_boundary_points().second,
-                     [&](const unsigned int bin) {
-                       per_bin[bin].push_back(k);
-                     });
-      }
-    bin_start.assign(1, 0);
-    bin_segments.clear();
-    for (const auto &list : per_bin)
-      {
-        bin_segments.insert(bin_segments.end(), list.begin(), list.end());
-        bin_start.push_back(bin_segments.size());
+        segments[type].clear();
+        std::vector<typename SegmentTree<dim>::Simplex> pieces;
+        for (const auto &t : tracks)
+          if (static_cast<unsigned int>(t.type) == type)
+            for (unsigned int i = 0; i + 1 < t.vertices.size(); ++i)
+              {
+                segments[type].push_back({t.id, i});
+                pieces.push_back({{t.vertices[i], t.vertices[i + 1]}});
+              }
+        trees[type] = SegmentTree<dim>(pieces);
       }
   }
 
-  namespace
-  {
-    // Keeps the closest hit per track; hits stay few, so a scan is fast.
-    template <typename Hit>
-    inline void
-    keep_closest(std::vector<Hit> &hits, const Hit &hit)
-    {
-      for (auto &h : hits)
-        if (h.track == hit.track)
-          {
-            if (hit.distance < h.distance)
-              h = hit;
-            return;
-          }
-      hits.push_back(hit);
-    }
-  } // namespace
-
   template <int dim>
-  void
-  TrackNetwork<dim>::tracks_near(const Point<dim> &x,
-                                 const double      radius,
-                                 const TrackType   type,
-                                 std::vector<Hit> &hits) const
+  std::optional<typename TrackNetwork<dim>::Hit>
+  TrackNetwork<dim>::nearest_track(const Point<dim> &x,
+                                   const double      radius,
+                                   const TrackType   type) const
   {
-    hits.clear();
-    if (segments.empty())
-      return;
-    Assert(!bin_start.empty(), ExcMessage("build_index() was not called"));
-    const auto visit = [&](const unsigned int bin) {
-      for (unsigned int k = bin_start[bin]; k < bin_start[bin + 1]; ++k)
-        {
-          const Segment    &seg = segments[bin_segments[k]];
-          const Track<dim> &t   = tracks[seg.track];
-          if (t.type != type)
-            continue;
-          const Point<dim> &a = t.vertices[seg.index];
-          const Point<dim> &b = t.vertices[seg.index + 1];
-          const double      w = closest_fraction(a, b, x);
-          const double      d = x.distance(a + w * (b - a));
-          if (d <= radius)
-            keep_closest(hits,
-                         Hit{seg.track,
-                             t.arc[seg.index] +
-                               w * (t.arc[seg.index + 1] - t.arc[seg.index]),
-                             d});
-        }
-    };
-    Point<dim> lo = x, hi = x;
-    for (unsigned int d = 0; d < dim; ++d)
-      {
-        lo[d] -= radius;
-        hi[d] += radius;
-      }
-    for_each_bin(box, bin_size, n_bins, lo, hi, visit);
-    std::sort(hits.begin(), hits.end(), [](const Hit &a, const Hit &b) {
-      return a.track < b.track;
-    });
+    const unsigned int k       = static_cast<unsigned int>(type);
+    const auto         nearest = trees[k].nearest(x, radius);
+    if (nearest.index >= segments[k].size())
+      return std::nullopt;
+    const Segment    &seg = segments[k][nearest.index];
+    const Track<dim> &t   = tracks[seg.track];
+    const double      w =
+      closest_fraction(t.vertices[seg.index], t.vertices[seg.index + 1], x);
+    return Hit{seg.track,
+               t.arc[seg.index] + w * (t.arc[seg.index + 1] - t.arc[seg.index]),
+               nearest.distance};
   }
 
   template <int dim>
@@ -785,7 +651,7 @@ namespace mvb::mesh
                            "use shorter filaments or a thicker cortex "
                            "(Geometry/Cortex thickness)");
       }
-    network.build_index(prm.capture_radius);
+    network.build_index();
     return network;
   }
 

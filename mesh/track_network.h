@@ -1,10 +1,14 @@
 #pragma once
 
+#include <mesh/facet_tree.h>
+
 #include <deal.II/base/bounding_box.h>
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/point.h>
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,9 +86,10 @@ namespace mvb::mesh
 
   /**
    * The cytoskeleton: microtubules and cortical actin, replicated on every
-   * rank (it is small next to the mesh). A uniform grid of bins over the
-   * cell's bounding box holds every segment in the bins its box touches, so
-   * "tracks within radius rho of x" looks at a few bins, not at all tracks.
+   * rank (it is small next to the mesh). A bounding-volume hierarchy of the
+   * segments of each type (SegmentTree) answers "the nearest track within
+   * rho of x" from a few boxes near x, not from all tracks, however many
+   * microtubules meet at the MTOC.
    */
   template <int dim>
   class TrackNetwork
@@ -101,12 +106,9 @@ namespace mvb::mesh
     unsigned int
     add(TrackType type, const std::vector<Point<dim>> &vertices);
 
-    /**
-     * Builds the bin index. Queries with a radius up to @p max_radius then
-     * look at no more than 3^dim bins. Call after the last add().
-     */
+    /** Builds the search trees. Call after the last add(). */
     void
-    build_index(double max_radius);
+    build_index();
 
     unsigned int
     n_tracks() const
@@ -136,17 +138,18 @@ namespace mvb::mesh
     closest(unsigned int track, const Point<dim> &x) const;
 
     /**
-     * Every track of @p type with a point within @p radius of @p x, closest
-     * point included, into @p hits (cleared first), ordered by track id.
-     * No allocation once @p hits has grown to its working size.
+     * The track of @p type closest to @p x, if it is within @p radius
+     * (distance at most radius); among tracks at the same distance the one
+     * with the lowest id, and on it the lowest segment.
      */
-    void
-    tracks_near(const Point<dim> &x,
-                double            radius,
-                TrackType         type,
-                std::vector<Hit> &hits) const;
+    std::optional<Hit>
+    nearest_track(const Point<dim> &x, double radius, TrackType type) const;
 
-    /** Same answer by scanning every track: the reference for tests. */
+    /**
+     * Every track of @p type with a point within @p radius of @p x, closest
+     * point included, into @p hits (cleared first), ordered by track id, by
+     * scanning every track: the reference for tests.
+     */
     void
     tracks_near_by_scan(const Point<dim> &x,
                         double            radius,
@@ -179,14 +182,10 @@ namespace mvb::mesh
 
     std::vector<Track<dim>> tracks;
 
-    // Bin index: segments of bin b are bin_segments[bin_start[b]] up to
-    // bin_segments[bin_start[b + 1]].
-    std::vector<Segment>      segments;
-    BoundingBox<dim>          box;
-    double                    bin_size = 1;
-    std::array<unsigned, dim> n_bins;
-    std::vector<unsigned int> bin_start;
-    std::vector<unsigned int> bin_segments;
+    // Per track type: the segments in the order of their tracks, and their
+    // tree (whose indices are into that list).
+    std::array<std::vector<Segment>, 2> segments;
+    std::array<SegmentTree<dim>, 2>     trees;
   };
 
   /**

@@ -24,6 +24,36 @@ namespace mvb::physics
     return "unknown";
   }
 
+  void
+  write_state_values(const MvbState &s, double *values)
+  {
+    values[0] = static_cast<unsigned int>(s.mode);
+    values[1] = s.track;
+    values[2] = s.arc;
+    values[3] = s.ilv_count;
+    values[4] = s.cargo;
+    values[5] = s.chi_lm;
+    values[6] = s.chi_ilv;
+    values[7] = s.rab7;
+    values[8] = s.age;
+  }
+
+  MvbState
+  read_state_values(const double *values)
+  {
+    MvbState s;
+    s.mode      = static_cast<MvbMode>(static_cast<unsigned int>(values[0]));
+    s.track     = static_cast<int>(values[1]);
+    s.arc       = values[2];
+    s.ilv_count = values[3];
+    s.cargo     = values[4];
+    s.chi_lm    = values[5];
+    s.chi_ilv   = values[6];
+    s.rab7      = values[7];
+    s.age       = values[8];
+    return s;
+  }
+
   MvbKinetics::MvbKinetics(const MvbParameters &parameters)
       : prm(parameters)
   {

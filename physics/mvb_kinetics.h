@@ -45,6 +45,19 @@ namespace mvb::physics
     double  age       = 0; // s
   };
 
+  /**
+   * The state as plain numbers, for messages between ranks and
+   * checkpoints: mode, track, arc, ilv_count, cargo, chi_lm, chi_ilv, rab7,
+   * age, in this order.
+   */
+  constexpr unsigned int n_mvb_state_values = 9;
+
+  void
+  write_state_values(const MvbState &state, double *values);
+
+  MvbState
+  read_state_values(const double *values);
+
   /** Field values at an MVB: the one interface between fields and MVBs. */
   struct LocalFields
   {

@@ -1,8 +1,6 @@
 #include <solver/field_coupling.h>
 
-#include <deal.II/base/array_view.h>
-#include <deal.II/matrix_free/evaluation_flags.h>
-#include <deal.II/matrix_free/fe_point_evaluation.h>
+#include <deal.II/fe/fe_tools.h>
 
 namespace mvb
 {
@@ -13,128 +11,152 @@ namespace mvb
   } // namespace
 
   template <int dim>
-  struct FiniteElementFields<dim>::CellRun
-  {
-    CellRun(const Mapping<dim> &mapping, const FiniteElement<dim> &fe)
-        : evaluator(mapping, fe, update_values)
-        , dofs(fe.n_dofs_per_cell())
-        , cell_values(fe.n_dofs_per_cell())
-        , cell_amounts(fe.n_dofs_per_cell())
-    {
-    }
-
-    FEPointEvaluation<1, dim>            evaluator;
-    std::vector<Point<dim>>              unit_points;
-    std::vector<types::global_dof_index> dofs;
-    std::vector<double>                  cell_values;
-    Vector<double>                       cell_amounts;
-    unsigned int                         first = 0; // handler index
-  };
-
-  template <int dim>
   FiniteElementFields<dim>::FiniteElementFields(
-    FieldSolver<dim>           &fields,
-    const physics::LocalFields &stand_ins)
+    FieldSolver<dim>             &fields,
+    const mesh::CellLocator<dim> &cells,
+    const physics::LocalFields   &stand_ins)
       : fields(fields)
+      , cells(cells)
       , stand_ins(stand_ins)
-      , run(std::make_unique<CellRun>(fields.mapping(),
-                                      fields.dof_handler().get_fe()))
+      , data(cells.n_cells())
   {
     index.fill(-1);
     for (unsigned int k = 0; k < fields.n_species(); ++k)
       for (unsigned int c = 0; c < coupled_species.size(); ++c)
         if (fields.model(k).name == coupled_species[c])
           index[c] = k;
+
+    // FE_Q's basis is the tensor product of the Lagrange polynomials
+    // through its support points along one edge.
+    const auto &fe = fields.dof_handler().get_fe();
+    lexicographic_to_hierarchic =
+      FETools::lexicographic_to_hierarchic_numbering<dim>(fe.degree);
+    std::vector<double> nodes;
+    for (unsigned int i = 0; i <= fe.degree; ++i)
+      nodes.push_back(
+        fe.get_unit_support_points()[lexicographic_to_hierarchic[i]][0]);
+    shape = mesh::TensorProductLagrange<dim>(nodes);
+    phi.resize(shape.n_functions());
+    hierarchic_dofs.resize(fe.n_dofs_per_cell());
+    cell_amounts.reinit(fe.n_dofs_per_cell());
   }
 
   template <int dim>
-  FiniteElementFields<dim>::~FiniteElementFields() = default;
+  bool
+  FiniteElementFields<dim>::uses_sites() const
+  {
+    for (const int k : index)
+      if (k >= 0)
+        return true;
+    return false;
+  }
 
   template <int dim>
-  template <typename F>
-  void
-  FiniteElementFields<dim>::for_each_cell_run(
-    const Particles::ParticleHandler<dim> &particles,
-    F                                      f)
+  typename FiniteElementFields<dim>::CellData &
+  FiniteElementFields<dim>::cell_data(const unsigned int cell)
   {
-    const DoFHandler<dim> &dof_handler = fields.dof_handler();
-    unsigned int           i           = 0;
-    for (auto particle = particles.begin(); particle != particles.end();)
+    CellData &d = data[cell];
+    if (d.dofs.empty())
       {
-        const auto cell = particle->get_surrounding_cell();
-        run->first      = i;
-        run->unit_points.clear();
-        for (; particle != particles.end() &&
-               particle->get_surrounding_cell() == cell;
-             ++particle, ++i)
-          run->unit_points.push_back(particle->get_reference_location());
         const typename DoFHandler<dim>::active_cell_iterator dof_cell(
-          &dof_handler.get_triangulation(),
-          cell->level(),
-          cell->index(),
-          &dof_handler);
-        dof_cell->get_dof_indices(run->dofs);
-        run->evaluator.reinit(cell, make_array_view(run->unit_points));
-        f(*run);
+          &fields.dof_handler().get_triangulation(),
+          cells.cell(cell)->level(),
+          cells.cell(cell)->index(),
+          &fields.dof_handler());
+        dof_cell->get_dof_indices(hierarchic_dofs);
+        d.dofs = hierarchic_dofs;
+        for (auto &v : d.values)
+          v.resize(d.dofs.size());
+        for (auto &l : d.loads)
+          l.assign(d.dofs.size(), 0.);
+      }
+    if (d.step != fields.step_number())
+      {
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (index[c] >= 0)
+            {
+              const auto &u = fields.solution(index[c]);
+              for (unsigned int i = 0; i < d.dofs.size(); ++i)
+                d.values[c][i] = u(d.dofs[lexicographic_to_hierarchic[i]]);
+            }
+        d.step = fields.step_number();
+      }
+    return d;
+  }
+
+  template <int dim>
+  void
+  FiniteElementFields<dim>::sample(const std::vector<MvbSite<dim>>   &sites,
+                                   std::vector<physics::LocalFields> &values)
+  {
+    values.assign(sites.size(), stand_ins);
+    if (!uses_sites())
+      return;
+    for (std::size_t i = 0; i < sites.size(); ++i)
+      {
+        const CellData &d = cell_data(sites[i].cell);
+        shape.values(sites[i].reference, phi.data());
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (index[c] >= 0)
+            {
+              double value = 0;
+              for (unsigned int j = 0; j < phi.size(); ++j)
+                value += phi[j] * d.values[c][j];
+              (c == 0   ? values[i].calcium
+               : c == 1 ? values[i].cholesterol
+                        : values[i].cargo) = value;
+            }
       }
   }
 
   template <int dim>
   void
-  FiniteElementFields<dim>::sample(
-    const Particles::ParticleHandler<dim> &particles,
-    std::vector<physics::LocalFields>     &values)
+  FiniteElementFields<dim>::deposit(
+    const std::vector<MvbSite<dim>>           &sites,
+    const std::vector<physics::FieldExchange> &amounts)
   {
-    values.assign(particles.n_locally_owned_particles(), stand_ins);
-    for_each_cell_run(particles, [&](CellRun &r) {
-      for (unsigned int c = 0; c < index.size(); ++c)
-        if (index[c] >= 0)
+    AssertDimension(amounts.size(), sites.size());
+    for (std::size_t i = 0; i < sites.size(); ++i)
+      {
+        // Calcium is not exchanged: cholesterol (load 0) and cargo (1).
+        const std::array<double, 2> amount = {
+          {index[1] >= 0 ? amounts[i].cholesterol : 0.,
+           index[2] >= 0 ? amounts[i].cargo : 0.}};
+        if (amount[0] == 0 && amount[1] == 0)
+          continue;
+        CellData &d = cell_data(sites[i].cell);
+        shape.values(sites[i].reference, phi.data());
+        for (unsigned int l = 0; l < 2; ++l)
+          if (amount[l] != 0)
+            for (unsigned int j = 0; j < phi.size(); ++j)
+              d.loads[l][j] += amount[l] * phi[j];
+        if (!d.loaded)
           {
-            const auto &u = fields.solution(index[c]);
-            for (unsigned int j = 0; j < r.dofs.size(); ++j)
-              r.cell_values[j] = u(r.dofs[j]);
-            r.evaluator.evaluate(make_array_view(r.cell_values),
-                                 EvaluationFlags::values);
-            for (unsigned int q = 0; q < r.unit_points.size(); ++q)
-              {
-                physics::LocalFields &v = values[r.first + q];
-                (c == 0   ? v.calcium
-                 : c == 1 ? v.cholesterol
-                          : v.cargo)    = r.evaluator.get_value(q);
-              }
+            d.loaded = true;
+            loaded_cells.push_back(sites[i].cell);
           }
-    });
+      }
   }
 
   template <int dim>
   void
-  FiniteElementFields<dim>::deposit(
-    const Particles::ParticleHandler<dim>     &particles,
-    const std::vector<physics::FieldExchange> &amounts)
+  FiniteElementFields<dim>::finish()
   {
-    AssertDimension(amounts.size(), particles.n_locally_owned_particles());
-    for_each_cell_run(particles, [&](CellRun &r) {
-      // Calcium is not exchanged: cholesterol (1) and cargo (2).
-      for (unsigned int c = 1; c < index.size(); ++c)
-        if (index[c] >= 0)
-          {
-            bool any = false;
-            for (unsigned int q = 0; q < r.unit_points.size(); ++q)
-              {
-                const physics::FieldExchange &e = amounts[r.first + q];
-                const double amount = (c == 1 ? e.cholesterol : e.cargo);
-                any |= (amount != 0);
-                r.evaluator.submit_value(amount, q);
-              }
-            if (!any)
-              continue;
-            r.evaluator.integrate(make_array_view(r.cell_values),
-                                  EvaluationFlags::values);
-            for (unsigned int j = 0; j < r.dofs.size(); ++j)
-              r.cell_amounts[j] = r.cell_values[j];
-            fields.add_point_amounts(index[c], r.dofs, r.cell_amounts);
-          }
-    });
+    // In the order the cells were first loaded: the same on every run.
+    for (const unsigned int cell : loaded_cells)
+      {
+        CellData &d = data[cell];
+        for (unsigned int l = 0; l < 2; ++l)
+          if (index[l + 1] >= 0)
+            {
+              for (unsigned int j = 0; j < d.dofs.size(); ++j)
+                cell_amounts[lexicographic_to_hierarchic[j]] = d.loads[l][j];
+              fields.add_point_amounts(index[l + 1], d.dofs, cell_amounts);
+              std::fill(d.loads[l].begin(), d.loads[l].end(), 0.);
+            }
+        d.loaded = false;
+      }
+    loaded_cells.clear();
   }
 
   template class FiniteElementFields<2>;

@@ -1,10 +1,11 @@
 #pragma once
 
+#include <mesh/cell_locator.h>
+#include <mesh/tensor_product_lagrange.h>
 #include <solver/field_solver.h>
 #include <solver/mvb_population.h>
 
 #include <array>
-#include <memory>
 #include <vector>
 
 namespace mvb
@@ -14,29 +15,39 @@ namespace mvb
    * (model.md sections 3 and 4).
    *
    * Fields -> MVBs: Ca2+, cholesterol and cargo are evaluated at each MVB
-   * with FEPointEvaluation, from the cell and reference position the
-   * particle handler keeps (no search: step-68's pattern). MVBs -> fields:
-   * what an MVB put in or took out enters the coming field step as the
-   * point load q phi_j(x) at the position it was sampled at (step-19's
-   * pattern), so the field changes by exactly the amount the MVBs
-   * exchanged. A species that is switched off is replaced by its stand-in
-   * value (MVB/Field stand-ins) and exchanges nothing.
+   * from its site, the cell and reference point the population keeps
+   * current (no search: step-68's pattern), with the FE_Q basis evaluated
+   * at that point. A cell's nodal values are read once per field step, the
+   * first time an MVB in it asks. MVBs -> fields: what an MVB put in or
+   * took out enters the coming field step as the point load q phi_j(x) at
+   * the site it was sampled at (step-19's pattern), so the field changes
+   * by exactly the amount the MVBs exchanged; the loads of a field step are
+   * summed per cell and handed to the field solver once, in finish(). A
+   * species that is switched off is replaced by its stand-in value
+   * (MVB/Field stand-ins) and exchanges nothing.
    */
   template <int dim>
   class FiniteElementFields : public FieldCoupling<dim>
   {
   public:
-    FiniteElementFields(FieldSolver<dim>           &fields,
-                        const physics::LocalFields &stand_ins);
-    ~FiniteElementFields();
+    /** @p cells: the population's locator, whose cell numbers sites use. */
+    FiniteElementFields(FieldSolver<dim>             &fields,
+                        const mesh::CellLocator<dim> &cells,
+                        const physics::LocalFields   &stand_ins);
+
+    bool
+    uses_sites() const override;
 
     void
-    sample(const Particles::ParticleHandler<dim> &particles,
-           std::vector<physics::LocalFields>     &values) override;
+    sample(const std::vector<MvbSite<dim>>   &sites,
+           std::vector<physics::LocalFields> &values) override;
 
     void
-    deposit(const Particles::ParticleHandler<dim>     &particles,
+    deposit(const std::vector<MvbSite<dim>>           &sites,
             const std::vector<physics::FieldExchange> &amounts) override;
+
+    void
+    finish() override;
 
     /** The species index of calcium, cholesterol, cargo; -1 if off. */
     const std::array<int, 3> &
@@ -46,21 +57,36 @@ namespace mvb
     }
 
   private:
-    struct CellRun;
+    /** What the coupling keeps of one local cell, once an MVB was in it. */
+    struct CellData
+    {
+      std::vector<types::global_dof_index> dofs; // the element's order
+      // Nodal values of calcium, cholesterol, cargo (lexicographic), read
+      // at field step `step`.
+      std::array<std::vector<double>, 3> values;
+      unsigned int                       step = numbers::invalid_unsigned_int;
+      // Loads of cholesterol and cargo (lexicographic) since finish().
+      std::array<std::vector<double>, 2> loads;
+      bool                               loaded = false;
+    };
 
-    /**
-     * Calls @p f(cell run) for each run of consecutive particles in the
-     * same cell: the handler keeps the particles of a cell together.
-     */
-    template <typename F>
-    void
-    for_each_cell_run(const Particles::ParticleHandler<dim> &particles, F f);
+    /** The cell's data, its nodal values current. */
+    CellData &
+    cell_data(unsigned int cell);
 
-    FieldSolver<dim>          &fields;
-    const physics::LocalFields stand_ins;
-    std::array<int, 3>         index; // calcium, cholesterol, cargo
+    FieldSolver<dim>             &fields;
+    const mesh::CellLocator<dim> &cells;
+    const physics::LocalFields    stand_ins;
+    std::array<int, 3>            index; // calcium, cholesterol, cargo
+
+    mesh::TensorProductLagrange<dim> shape;
+    std::vector<unsigned int>        lexicographic_to_hierarchic;
+    std::vector<CellData>            data; // by local cell, filled lazily
+    std::vector<unsigned int>        loaded_cells;
 
     // Reused: no allocation per step.
-    std::unique_ptr<CellRun> run;
+    std::vector<double>                  phi;
+    std::vector<types::global_dof_index> hierarchic_dofs;
+    Vector<double>                       cell_amounts;
   };
 } // namespace mvb

@@ -3,16 +3,38 @@
 #include <solver/mvb_population.h>
 #include <solver/random_stream.h>
 
+#include <deal.II/base/array_view.h>
 #include <deal.II/base/mpi.h>
-#include <deal.II/grid/grid_tools.h>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace mvb
 {
   using physics::MvbFate;
   using physics::MvbMode;
+
+  namespace
+  {
+    // Message tags on the population's own communicator.
+    constexpr int count_tag  = 1;
+    constexpr int record_tag = 2;
+
+    // Fewer newborns than this: every rank computes every position, which
+    // is cheaper than gathering them.
+    constexpr unsigned int births_worth_sharing = 64;
+
+    // The phases of a step (MvbPopulation::phase_times()).
+    enum Phase : unsigned int
+    {
+      sampling_phase,
+      motion_phase,
+      exchange_phase,
+      migration_phase,
+      births_phase
+    };
+  } // namespace
 
   template <int dim>
   MvbPopulation<dim>::MvbPopulation(
@@ -22,67 +44,112 @@ namespace mvb
     const double                                     capture_radius,
     const parallel::distributed::Triangulation<dim> &triangulation,
     const Mapping<dim>                              &mapping,
+    const unsigned int                               mapping_degree,
     TimerOutput                                     &timer)
       : prm(parameters)
       , kinetics(parameters)
       , geometry(geometry)
       , tracks(tracks)
-      , triangulation(triangulation)
-      , mapping(mapping)
       , timer(timer)
       , mpi_communicator(triangulation.get_communicator())
-      , cache(triangulation, mapping)
-      , particles(triangulation, mapping, n_properties)
+      , mvb_communicator(
+          Utilities::MPI::duplicate_communicator(mpi_communicator))
+      , locator(triangulation, mapping, mapping_degree)
       , mvb_stepper(kinetics, geometry, tracks, capture_radius, parameters.seed)
+      , phases({"field values",
+                "motion and transitions",
+                "field exchange",
+                "migration",
+                "births"})
   {
-    // deal.II 9.4 looks for a particle that left its cell only around the
-    // closest vertex of that cell and of the mesh, which misses neighbours
-    // on stretched curved cells. Such particles are caught here and placed
-    // again by a full search (relocate_lost()).
-    particles.signals.particle_lost.connect(
-      [this](const auto &particle, const auto &) {
-        lost.push_back(double(particle->get_id()));
-        for (unsigned int d = 0; d < dim; ++d)
-          lost.push_back(particle->get_location()[d]);
-        const auto p = particle->get_properties();
-        lost.insert(lost.end(), p.begin(), p.end());
-      });
+    // Ghost layers are symmetric on p4est meshes, but the exchange must not
+    // hang if one is not: add the ranks that have this one as neighbour.
+    const auto &mine = locator.neighbour_ranks();
+    neighbours       = mine;
+    if (Utilities::MPI::n_mpi_processes(mpi_communicator) > 1)
+      for (const unsigned int r :
+           Utilities::MPI::compute_point_to_point_communication_pattern(
+             mpi_communicator,
+             mine))
+        neighbours.push_back(r);
+    std::sort(neighbours.begin(), neighbours.end());
+    neighbours.erase(std::unique(neighbours.begin(), neighbours.end()),
+                     neighbours.end());
+    outgoing.resize(neighbours.size());
+    incoming.resize(neighbours.size());
+    send_counts.resize(neighbours.size());
+    receive_counts.resize(neighbours.size());
+    requests.resize(2 * neighbours.size());
   }
 
   template <int dim>
-  MvbPopulation<dim>::~MvbPopulation() = default;
-
-  template <int dim>
-  physics::MvbState
-  MvbPopulation<dim>::read_state(const ArrayView<const double> &p)
+  MvbPopulation<dim>::~MvbPopulation()
   {
-    physics::MvbState s;
-    s.mode      = static_cast<MvbMode>(static_cast<unsigned int>(p[mode]));
-    s.track     = static_cast<int>(p[track]);
-    s.arc       = p[arc];
-    s.ilv_count = p[ilv_count];
-    s.cargo     = p[cargo];
-    s.chi_lm    = p[chi_lm];
-    s.chi_ilv   = p[chi_ilv];
-    s.rab7      = p[rab7];
-    s.age       = p[age];
-    return s;
+    Utilities::MPI::free_communicator(mvb_communicator);
   }
 
   template <int dim>
   void
-  MvbPopulation<dim>::write_state(const physics::MvbState &s,
-                                  ArrayView<double>        p)
+  MvbPopulation<dim>::pack(const Mvb           &mvb,
+                           const MvbSite<dim>  &site,
+                           std::vector<double> &out) const
   {
-    p[mode]      = static_cast<unsigned int>(s.mode);
-    p[track]     = s.track;
-    p[arc]       = s.arc;
-    p[ilv_count] = s.ilv_count;
-    p[cargo]     = s.cargo;
-    p[chi_lm]    = s.chi_lm;
-    p[chi_ilv]   = s.chi_ilv;
-    p[rab7]      = s.rab7;
-    p[age]       = s.age;
+    out.push_back(double(mvb.id));
+    for (unsigned int d = 0; d < dim; ++d)
+      out.push_back(mvb.position[d]);
+    double state[physics::n_mvb_state_values];
+    physics::write_state_values(mvb.state, state);
+    out.insert(out.end(), state, state + physics::n_mvb_state_values);
+    for (unsigned int d = 0; d < dim; ++d)
+      out.push_back(mvb.membranes.anchor[d]);
+    out.push_back(mvb.membranes.depth);
+    out.push_back(mvb.membranes.height);
+    for (unsigned int d = 0; d < dim; ++d)
+      out.push_back(site.reference[d]);
+    for (const unsigned int word :
+         locator.cell(site.cell)->id().template to_binary<dim>())
+      out.push_back(double(word));
+  }
+
+  template <int dim>
+  bool
+  MvbPopulation<dim>::unpack(const double *record, const bool by_cell_id)
+  {
+    Mvb           mvb;
+    MvbSite<dim>  site;
+    const double *r = record;
+    mvb.id          = static_cast<std::uint64_t>(*r++);
+    for (unsigned int d = 0; d < dim; ++d)
+      mvb.position[d] = *r++;
+    mvb.state = physics::read_state_values(r);
+    r += physics::n_mvb_state_values;
+    for (unsigned int d = 0; d < dim; ++d)
+      mvb.membranes.anchor[d] = *r++;
+    mvb.membranes.depth  = *r++;
+    mvb.membranes.height = *r++;
+    for (unsigned int d = 0; d < dim; ++d)
+      site.reference[d] = *r++;
+    CellId::binary_type id;
+    for (auto &word : id)
+      word = static_cast<unsigned int>(*r++);
+    site.cell =
+      by_cell_id ? locator.owned_index(id) : mesh::CellLocator<dim>::invalid;
+    if (site.cell == mesh::CellLocator<dim>::invalid &&
+        !locator.find_owned(mvb.position, site.cell, site.reference))
+      return false;
+    append(mvb, site);
+    return true;
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::append(const Mvb &mvb, const MvbSite<dim> &site)
+  {
+    mvbs.push_back(mvb);
+    mvbs.back().home        = mvb.position;
+    mvbs.back().home_radius = locator.distance_to_other_ranks(mvb.position);
+    mvbs.back().sited_at    = mvb.position;
+    sites.push_back(site);
   }
 
   template <int dim>
@@ -95,10 +162,12 @@ namespace mvb
     for (unsigned int attempt = 0; attempt < 1000; ++attempt)
       {
         const double     u_facet = random.uniform(), u = random.uniform();
+        Tensor<1, dim>   into_nucleus;
         const Point<dim> p =
-          geometry.nuclear_envelope().sample(u_facet, u, random.uniform());
-        const Tensor<1, dim> into_nucleus =
-          geometry.nuclear_envelope().nearest(p).outward_normal;
+          geometry.nuclear_envelope().sample(u_facet,
+                                             u,
+                                             random.uniform(),
+                                             &into_nucleus);
         const double     height = margin + random.uniform() * (band - margin);
         const Point<dim> x      = p - height * into_nucleus;
         if (geometry.in_cytoplasm(x, margin))
@@ -114,97 +183,134 @@ namespace mvb
   void
   MvbPopulation<dim>::add_newborns(const unsigned int n)
   {
+    const unsigned int n_ranks =
+      Utilities::MPI::n_mpi_processes(mpi_communicator);
+    const unsigned int rank =
+      Utilities::MPI::this_mpi_process(mpi_communicator);
+
+    // Every position is a function of the MVB's id alone. Many of them are
+    // shared out: rank r computes every r-th, and all ranks get all.
     std::vector<Point<dim>> positions(n);
-    const std::uint64_t     first_id = next_id;
-    for (unsigned int i = 0; i < n; ++i)
-      positions[i] = birth_position(next_id++);
-    // One search for all: the points are sorted in space and each search
-    // starts from the last cell found.
-    const auto [cells, references, indices] =
-      GridTools::compute_point_locations(cache, positions);
-    std::array<double, n_properties> p{};
-    write_state(kinetics.newborn(), ArrayView<double>(p.data(), p.size()));
-    p[clearance]          = -1; // unknown
-    unsigned int inserted = 0;
-    for (unsigned int c = 0; c < cells.size(); ++c)
-      if (cells[c]->is_locally_owned())
-        for (unsigned int k = 0; k < indices[c].size(); ++k)
+    if (n < births_worth_sharing || n_ranks == 1)
+      for (unsigned int i = 0; i < n; ++i)
+        positions[i] = birth_position(next_id + i);
+    else
+      {
+        std::vector<double> mine;
+        for (unsigned int i = rank; i < n; i += n_ranks)
           {
-            particles.insert_particle(positions[indices[c][k]],
-                                      references[c][k],
-                                      first_id + indices[c][k],
-                                      cells[c],
-                                      ArrayView<double>(p.data(), p.size()));
-            ++inserted;
+            const Point<dim> x = birth_position(next_id + i);
+            for (unsigned int d = 0; d < dim; ++d)
+              mine.push_back(x[d]);
           }
-    // Every MVB must have found exactly one owner.
-    const unsigned int total = Utilities::MPI::sum(inserted, mpi_communicator);
-    if (total != n)
-      throw SimulationError(
-        "MVB birth at t = " + to_text(current_time) + ": " +
-        std::to_string(total) + " of " + std::to_string(n) +
-        " new MVBs found a cell of the mesh (the membrane clearance may be "
-        "smaller than the mesh's distance from its facets)");
-    particles.update_cached_numbers();
+        const auto all = Utilities::MPI::all_gather(mpi_communicator, mine);
+        for (unsigned int r = 0; r < n_ranks; ++r)
+          for (unsigned int i = r, k = 0; i < n; i += n_ranks, k += dim)
+            for (unsigned int d = 0; d < dim; ++d)
+              positions[i][d] = all[r][k + d];
+      }
+    add_mvbs(positions);
   }
 
   template <int dim>
   void
-  MvbPopulation<dim>::relocate_lost(const double dt)
+  MvbPopulation<dim>::add_mvbs(const std::vector<Point<dim>> &positions)
   {
-    const unsigned int width = 1 + dim + n_properties;
-    if (Utilities::MPI::sum(lost.size(), mpi_communicator) == 0)
+    const unsigned int  n        = positions.size();
+    const std::uint64_t first_id = next_id;
+    next_id += n;
+    const unsigned int n_ranks =
+      Utilities::MPI::n_mpi_processes(mpi_communicator);
+    const unsigned int rank =
+      Utilities::MPI::this_mpi_process(mpi_communicator);
+
+    // Each rank keeps the ones in its cells.
+    const std::size_t first = mvbs.size();
+    Mvb               mvb;
+    mvb.state = kinetics.newborn();
+    std::vector<unsigned int> claimed;
+    for (unsigned int i = 0; i < n; ++i)
+      {
+        MvbSite<dim> site;
+        if (locator.find_owned(positions[i], site.cell, site.reference))
+          {
+            mvb.id       = first_id + i;
+            mvb.position = positions[i];
+            append(mvb, site);
+            claimed.push_back(i);
+          }
+      }
+
+    // Each exactly once: a point on a face between two ranks' cells may be
+    // claimed by both (the lower rank keeps it), a point outside the mesh
+    // by none.
+    if (Utilities::MPI::sum(claimed.size(), mpi_communicator) == n)
       return;
-    // Rare: every rank looks at every lost MVB and keeps those in its cells.
-    unsigned int n_lost = 0, placed = 0;
-    std::string  unplaced;
-    for (const auto &part : Utilities::MPI::all_gather(mpi_communicator, lost))
-      for (std::size_t k = 0; k + width <= part.size(); k += width)
+    std::vector<unsigned int> owner(n, n_ranks);
+    const auto all = Utilities::MPI::all_gather(mpi_communicator, claimed);
+    for (unsigned int r = n_ranks; r-- > 0;)
+      for (const unsigned int i : all[r])
+        owner[i] = r;
+    std::size_t keep = first;
+    for (std::size_t k = first; k < mvbs.size(); ++k)
+      if (owner[mvbs[k].id - first_id] == rank)
         {
-          ++n_lost;
-          Point<dim> x;
-          for (unsigned int d = 0; d < dim; ++d)
-            x[d] = part[k + 1 + d];
-          const auto [cell, reference] =
-            GridTools::find_active_cell_around_point(cache, x);
-          if (cell.state() == IteratorState::valid && cell->is_locally_owned())
-            {
-              particles.insert_particle(
-                x,
-                reference,
-                static_cast<types::particle_index>(part[k]),
-                cell,
-                ArrayView<const double>(part.data() + k + 1 + dim,
-                                        n_properties));
-              ++placed;
-            }
-          else if (unplaced.empty())
-            unplaced = "MVB " + std::to_string(std::uint64_t(part[k])) +
-                       " at (" + to_text(x) + ")";
+          mvbs[keep]  = mvbs[k];
+          sites[keep] = sites[k];
+          ++keep;
         }
-    particles.update_cached_numbers();
-    if (Utilities::MPI::sum(placed, mpi_communicator) != n_lost)
+    mvbs.resize(keep);
+    sites.resize(keep);
+    const auto missing = std::find(owner.begin(), owner.end(), n_ranks);
+    if (missing != owner.end())
       throw SimulationError(
-        "MVBs left the mesh at step " + std::to_string(n_steps) +
-        " (t = " + to_text(current_time + dt) + " s), e.g. " + unplaced +
-        ": the membrane clearance (MVB/Motion/Membrane clearance) is smaller "
-        "than the mesh's distance from its facets");
+        "MVB birth at t = " + to_text(current_time) + ": MVB " +
+        std::to_string(first_id + (missing - owner.begin())) + " at (" +
+        to_text(positions[missing - owner.begin()]) +
+        ") found no cell of the mesh (the membrane clearance may be "
+        "smaller than the mesh's distance from its facets)");
   }
 
   template <int dim>
   void
-  MvbPopulation<dim>::initialize(const double start_time)
+  MvbPopulation<dim>::initialize(const double                   start_time,
+                                 const std::vector<Point<dim>> &positions)
   {
-    TimerOutput::Scope scope(timer, "MVBs: births");
+    TimerOutput::Scope scope(timer, "MVBs: initial placement");
     current_time = start_time;
-    add_newborns(prm.initial_number);
+    if (positions.empty())
+      add_newborns(prm.initial_number);
+    else
+      add_mvbs(positions);
   }
 
   template <int dim>
   void
-  MvbPopulation<dim>::save(CheckpointWriter &global,
-                           CheckpointWriter &local) const
+  MvbPopulation<dim>::refresh_sites()
   {
+    if (exact_sites)
+      return; // current after every step
+    for (std::size_t i = 0; i < mvbs.size(); ++i)
+      {
+        MvbSite<dim> &site = sites[i];
+        const auto    where =
+          locator.follow(mvbs[i].position, site.cell, site.reference);
+        if (where != mesh::CellLocator<dim>::Location::owned &&
+            !locator.find_owned(mvbs[i].position, site.cell, site.reference))
+          throw SimulationError("MVB " + std::to_string(mvbs[i].id) + " at (" +
+                                to_text(mvbs[i].position) +
+                                ") is not in a cell of its rank");
+        mvbs[i].home        = mvbs[i].position;
+        mvbs[i].home_radius = locator.distance_to_other_ranks(mvbs[i].position);
+        mvbs[i].sited_at    = mvbs[i].position;
+      }
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::save(CheckpointWriter &global, CheckpointWriter &local)
+  {
+    refresh_sites();
     global.put(current_time);
     global.put(std::uint64_t(n_steps));
     global.put(std::uint64_t(next_id));
@@ -222,22 +328,12 @@ namespace mvb
     local.put(std::uint64_t(pending_fusions.size()));
     for (const auto &f : pending_fusions)
       local.put(f);
-    local.put(std::uint64_t(particles.n_locally_owned_particles()));
-    std::vector<double> record;
-    for (const auto &particle : particles)
-      {
-        local.put(
-          particle.get_surrounding_cell()->id().template to_binary<dim>());
-        local.put(std::uint64_t(particle.get_id()));
-        record.clear();
-        for (unsigned int d = 0; d < dim; ++d)
-          record.push_back(particle.get_location()[d]);
-        for (unsigned int d = 0; d < dim; ++d)
-          record.push_back(particle.get_reference_location()[d]);
-        const auto p = particle.get_properties();
-        record.insert(record.end(), p.begin(), p.end());
-        local.put(record);
-      }
+    std::vector<double> records;
+    records.reserve(mvbs.size() * record_size);
+    for (std::size_t i = 0; i < mvbs.size(); ++i)
+      pack(mvbs[i], sites[i], records);
+    local.put(std::uint64_t(mvbs.size()));
+    local.put(records);
   }
 
   template <int dim>
@@ -254,12 +350,11 @@ namespace mvb
       Utilities::MPI::this_mpi_process(mpi_communicator);
     const bool same_ranks =
       blocks.size() == Utilities::MPI::n_mpi_processes(mpi_communicator);
-    const auto owned =
-      locally_owned_cells_by_id(triangulation.active_cell_iterators());
 
     std::vector<double> counts(9, 0.);
     pending_fusions.clear();
-    particles.clear();
+    mvbs.clear();
+    sites.clear();
     std::uint64_t n_saved = 0;
     for (unsigned int r = 0; r < blocks.size(); ++r)
       {
@@ -278,39 +373,28 @@ namespace mvb
         if (mine)
           for (unsigned int k = 0; k < counts.size(); ++k)
             counts[k] += c[k];
-        const auto n = block.get<std::uint64_t>();
+        const auto n       = block.get<std::uint64_t>();
+        const auto records = block.get_vector<double>();
+        if (records.size() != n * record_size)
+          block.corrupt("its MVBs have the wrong number of values");
         n_saved += n;
+        // Each MVB to the owner of its cell (the saving rank's order kept).
         for (std::uint64_t i = 0; i < n; ++i)
           {
-            const auto id     = block.get<CellId::binary_type>();
-            const auto index  = block.get<std::uint64_t>();
-            const auto record = block.get_vector<double>();
-            if (record.size() != 2 * dim + n_properties)
-              block.corrupt("an MVB has the wrong number of properties");
-            const auto cell = owned.find(id);
-            if (cell == owned.end())
-              continue;
-            Point<dim> x, reference;
-            for (unsigned int d = 0; d < dim; ++d)
-              {
-                x[d]         = record[d];
-                reference[d] = record[dim + d];
-              }
-            particles.insert_particle(
-              x,
-              reference,
-              index,
-              cell->second,
-              ArrayView<const double>(record.data() + 2 * dim, n_properties));
+            const double       *record = records.data() + i * record_size;
+            CellId::binary_type id;
+            for (unsigned int k = 0; k < id.size(); ++k)
+              id[k] =
+                static_cast<unsigned int>(record[record_size - id.size() + k]);
+            if (locator.owned_index(id) != mesh::CellLocator<dim>::invalid)
+              unpack(record, true);
           }
         if (!block.at_end())
           block.corrupt("it has more than its MVBs");
       }
-    particles.update_cached_numbers();
-    if (particles.n_global_particles() != n_saved)
-      blocks.front().corrupt(
-        std::to_string(n_saved - particles.n_global_particles()) +
-        " of its MVBs lie in no cell of this mesh");
+    if (n_global() != n_saved)
+      blocks.front().corrupt(std::to_string(n_saved - n_global()) +
+                             " of its MVBs lie in no cell of this mesh");
 
     local_fusions              = static_cast<unsigned long>(counts[0]);
     local_exosomes             = counts[1];
@@ -327,92 +411,301 @@ namespace mvb
   void
   MvbPopulation<dim>::advance(const double dt_field, FieldCoupling<dim> &fields)
   {
+    TimerOutput::Scope scope(timer, "MVBs");
     const unsigned int substeps = prm.steps_per_field_step;
     const double       dt       = dt_field / substeps;
+    exact_sites                 = fields.uses_sites();
     for (unsigned int k = 0; k < substeps; ++k)
       {
-        {
-          // Sampled in the handler's current order, which migration and
-          // births change: so once per step, just before the loop.
-          TimerOutput::Scope scope(timer, "MVBs: field values");
-          fields.sample(particles, field_values);
-        }
-        {
-          TimerOutput::Scope scope(timer, "MVBs: motion and transitions");
-          to_remove.clear();
-          exchanges.resize(field_values.size());
-          unsigned int i = 0;
-          for (auto particle = particles.begin(); particle != particles.end();
-               ++particle, ++i)
-            {
-              ArrayView<double>           p = particle->get_properties();
-              physics::MvbState           s = read_state(p);
-              const physics::LocalFields &f = field_values[i];
-              physics::MaturationExchange exchange;
-              kinetics.mature(s, f, dt, exchange);
-              Point<dim> x     = particle->get_location();
-              double     bound = p[clearance];
-              const auto outcome =
-                mvb_stepper
-                  .advance(particle->get_id(), n_steps, dt, f, x, s, bound);
-              exchanges[i] = kinetics.field_exchange(exchange, s, outcome.fate);
-              local_cargo_taken += exchange.cargo_taken;
-              local_cholesterol_taken +=
-                prm.cholesterol_capacity * exchange.cholesterol_uptake;
-              if (outcome.fate == MvbFate::fused)
-                {
-                  local_cholesterol_exported += kinetics.cholesterol_content(s);
-                  ++local_fusions;
-                  local_exosomes += s.ilv_count;
-                  local_cargo_exported += s.cargo;
-                  pending_fusions.push_back({current_time + outcome.event_time,
-                                             particle->get_id(),
-                                             x,
-                                             s.ilv_count,
-                                             s.cargo});
-                  to_remove.push_back(particle);
-                  continue;
-                }
-              if (outcome.fate == MvbFate::degraded)
-                {
-                  ++local_degradations;
-                  local_cargo_degraded += s.cargo;
-                  local_cholesterol_returned += kinetics.cholesterol_content(s);
-                  to_remove.push_back(particle);
-                  continue;
-                }
-              write_state(s, p);
-              p[clearance] = bound;
-              particle->set_location(x);
-            }
-        }
-        {
-          // Before removal and migration: the particles are still in the
-          // cells (and reference positions) where they were sampled.
-          TimerOutput::Scope scope(timer, "MVBs: field exchange");
-          fields.deposit(particles, exchanges);
-          particles.remove_particles(to_remove);
-        }
-        {
-          TimerOutput::Scope scope(timer, "MVBs: migration");
-          lost.clear();
-          particles.sort_particles_into_subdomains_and_cells();
-          relocate_lost(dt);
-        }
+        phases.start(sampling_phase);
+        fields.sample(sites, field_values);
+
+        phases.start(motion_phase);
+        removed.clear();
+        exchanges.resize(mvbs.size());
+        engine.mvb_steps += mvbs.size();
+        for (std::size_t i = 0; i < mvbs.size(); ++i)
+          {
+            Mvb                        &mvb = mvbs[i];
+            physics::MvbState          &s   = mvb.state;
+            const physics::LocalFields &f   = field_values[i];
+            physics::MaturationExchange exchange;
+            kinetics.mature(s, f, dt, exchange);
+            const auto outcome = mvb_stepper.advance(mvb.id,
+                                                     n_steps,
+                                                     dt,
+                                                     f,
+                                                     mvb.position,
+                                                     s,
+                                                     mvb.membranes);
+            exchanges[i] = kinetics.field_exchange(exchange, s, outcome.fate);
+            local_cargo_taken += exchange.cargo_taken;
+            local_cholesterol_taken +=
+              prm.cholesterol_capacity * exchange.cholesterol_uptake;
+            if (outcome.fate == MvbFate::fused)
+              {
+                local_cholesterol_exported += kinetics.cholesterol_content(s);
+                ++local_fusions;
+                local_exosomes += s.ilv_count;
+                local_cargo_exported += s.cargo;
+                pending_fusions.push_back({current_time + outcome.event_time,
+                                           mvb.id,
+                                           mvb.position,
+                                           s.ilv_count,
+                                           s.cargo});
+                removed.push_back(i);
+              }
+            else if (outcome.fate == MvbFate::degraded)
+              {
+                ++local_degradations;
+                local_cargo_degraded += s.cargo;
+                local_cholesterol_returned += kinetics.cholesterol_content(s);
+                removed.push_back(i);
+              }
+          }
+
+        // Before removal and migration: the MVBs are still at the sites
+        // where they were sampled.
+        phases.start(exchange_phase);
+        fields.deposit(sites, exchanges);
+        // From the back, each replaced by the last MVB.
+        for (auto i = removed.rbegin(); i != removed.rend(); ++i)
+          {
+            mvbs[*i]  = mvbs.back();
+            sites[*i] = sites.back();
+            mvbs.pop_back();
+            sites.pop_back();
+          }
+
+        phases.start(migration_phase);
+        migrate(current_time + dt);
         ++n_steps;
         current_time += dt;
-        {
-          TimerOutput::Scope scope(timer, "MVBs: births");
-          RandomStream       random(prm.seed,
-                              RandomStream::population_subject,
-                              n_steps,
-                              RandomPurpose::birth_count);
-          const unsigned int n = random.poisson(kinetics.birth_rate() * dt);
-          if (n > 0)
-            add_newborns(n);
-          births += n;
-        }
+
+        phases.start(births_phase);
+        RandomStream       random(prm.seed,
+                            RandomStream::population_subject,
+                            n_steps,
+                            RandomPurpose::birth_count);
+        const unsigned int n = random.poisson(kinetics.birth_rate() * dt);
+        if (n > 0)
+          add_newborns(n);
+        births += n;
       }
+    phases.start(exchange_phase);
+    fields.finish();
+    phases.stop();
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::migrate(const double step_end)
+  {
+    using Location = typename mesh::CellLocator<dim>::Location;
+    for (auto &buffer : outgoing)
+      buffer.clear();
+    lost.clear();
+    unsigned long n_outgoing = 0;
+    std::size_t   kept       = 0;
+    for (std::size_t i = 0; i < mvbs.size(); ++i)
+      {
+        Mvb          &mvb  = mvbs[i];
+        MvbSite<dim> &site = sites[i];
+        // Exact sites: every MVB that moved (docked and stalled ones do
+        // not). Else: those that left their home ball.
+        if (exact_sites ? !(mvb.position == mvb.sited_at)
+                        : mvb.position.distance_square(mvb.home) >=
+                            mvb.home_radius * mvb.home_radius)
+          {
+            ++engine.relocations;
+            const Location where =
+              locator.follow(mvb.position, site.cell, site.reference);
+            if (where == Location::ghost)
+              {
+                const unsigned int to =
+                  std::lower_bound(neighbours.begin(),
+                                   neighbours.end(),
+                                   locator.owner(site.cell)) -
+                  neighbours.begin();
+                pack(mvb, site, outgoing[to]);
+                ++n_outgoing;
+                ++engine.sent;
+                continue;
+              }
+            if (where == Location::elsewhere)
+              {
+                ++engine.searches;
+                if (!locator.find_owned(mvb.position,
+                                        site.cell,
+                                        site.reference))
+                  {
+                    pack(mvb, site, lost);
+                    ++engine.lost;
+                    continue;
+                  }
+              }
+            mvb.sited_at = mvb.position;
+            if (!exact_sites)
+              {
+                mvb.home        = mvb.position;
+                mvb.home_radius = locator.distance_to_other_ranks(mvb.position);
+              }
+          }
+        if (kept != i)
+          {
+            mvbs[kept]  = mvb;
+            sites[kept] = site;
+          }
+        ++kept;
+      }
+    mvbs.resize(kept);
+    sites.resize(kept);
+
+    // One collective per step: the count check, and whether anything moves
+    // between ranks.
+    const unsigned long                n_lost = lost.size() / record_size;
+    const std::array<unsigned long, 5> local  = {{kept + n_outgoing + n_lost,
+                                                  n_outgoing,
+                                                  n_lost,
+                                                  local_fusions,
+                                                  local_degradations}};
+    std::array<unsigned long, 5>       total;
+    Utilities::MPI::sum(ArrayView<const unsigned long>(local.data(), 5),
+                        mpi_communicator,
+                        ArrayView<unsigned long>(total.data(), 5));
+    check_count(total[0],
+                total[3],
+                total[4],
+                "in step " + std::to_string(n_steps + 1) +
+                  " (t = " + to_text(step_end) + " s)");
+    if (total[1] > 0)
+      exchange_with_neighbours();
+    if (total[2] > 0)
+      place_lost(step_end);
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::exchange_with_neighbours()
+  {
+    // A receive and a send per neighbour, then a wait for all of them.
+    const unsigned int n    = neighbours.size();
+    const auto         post = [&](const unsigned int j,
+                          void              *receive,
+                          const int          n_receive,
+                          const void        *send,
+                          const int          n_send,
+                          const MPI_Datatype type,
+                          const int          tag) {
+      MPI_Irecv(receive,
+                n_receive,
+                type,
+                neighbours[j],
+                tag,
+                mvb_communicator,
+                &requests[j]);
+      MPI_Isend(send,
+                n_send,
+                type,
+                neighbours[j],
+                tag,
+                mvb_communicator,
+                &requests[n + j]);
+    };
+    for (unsigned int j = 0; j < n; ++j)
+      {
+        send_counts[j] = outgoing[j].size();
+        post(j,
+             &receive_counts[j],
+             1,
+             &send_counts[j],
+             1,
+             MPI_UNSIGNED_LONG,
+             count_tag);
+      }
+    MPI_Waitall(2 * n, requests.data(), MPI_STATUSES_IGNORE);
+    for (unsigned int j = 0; j < n; ++j)
+      {
+        incoming[j].resize(receive_counts[j]);
+        post(j,
+             incoming[j].data(),
+             receive_counts[j],
+             outgoing[j].data(),
+             send_counts[j],
+             MPI_DOUBLE,
+             record_tag);
+      }
+    MPI_Waitall(2 * n, requests.data(), MPI_STATUSES_IGNORE);
+    // Appended in the order of the sending ranks: the same on every run.
+    for (unsigned int j = 0; j < n; ++j)
+      for (std::size_t k = 0; k < incoming[j].size(); k += record_size)
+        if (!unpack(incoming[j].data() + k, true))
+          lost.insert(lost.end(),
+                      incoming[j].begin() + k,
+                      incoming[j].begin() + k + record_size);
+    AssertThrow(lost.empty(),
+                ExcMessage("an MVB sent to the owner of its cell was not "
+                           "in a cell of that rank"));
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::place_lost(const double step_end)
+  {
+    // Rare (an MVB that moved beyond the ghost layer in one step): every
+    // rank looks at every lost MVB and keeps those in its cells.
+    unsigned long n_lost = 0, placed = 0;
+    std::string   unplaced;
+    const auto    all = Utilities::MPI::all_gather(mpi_communicator, lost);
+    for (const auto &part : all)
+      for (std::size_t k = 0; k + record_size <= part.size(); k += record_size)
+        {
+          ++n_lost;
+          // Its cell id is stale: found by its position.
+          if (unpack(part.data() + k, false))
+            ++placed;
+          else if (unplaced.empty())
+            {
+              Point<dim> x;
+              for (unsigned int d = 0; d < dim; ++d)
+                x[d] = part[k + 1 + d];
+              unplaced = "MVB " + std::to_string(std::uint64_t(part[k])) +
+                         " at (" + to_text(x) + ")";
+            }
+        }
+    lost.clear();
+    if (Utilities::MPI::sum(placed, mpi_communicator) != n_lost)
+      throw SimulationError(
+        "MVBs left the mesh at step " + std::to_string(n_steps + 1) +
+        " (t = " + to_text(step_end) + " s), e.g. " + unplaced +
+        ": the membrane clearance (MVB/Motion/Membrane clearance) is smaller "
+        "than the mesh's distance from its facets");
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::check_count(const unsigned long present,
+                                  const unsigned long fusions,
+                                  const unsigned long degradations,
+                                  const std::string  &when) const
+  {
+    // Every MVB ever made took one id: the initial ones and the born.
+    const unsigned long expected = next_id - fusions - degradations;
+    if (present != expected)
+      throw SimulationError(
+        "MVB count check " + when + ": " + std::to_string(present) +
+        " MVBs on the ranks, but initial " + std::to_string(next_id - births) +
+        " + born " + std::to_string(births) + " - fused " +
+        std::to_string(fusions) + " - degraded " +
+        std::to_string(degradations) + " = " + std::to_string(expected) +
+        " (MVBs were lost or duplicated)");
+  }
+
+  template <int dim>
+  unsigned long
+  MvbPopulation<dim>::n_global() const
+  {
+    return Utilities::MPI::sum<unsigned long>(mvbs.size(), mpi_communicator);
   }
 
   template <int dim>
@@ -421,15 +714,13 @@ namespace mvb
   {
     MvbCounts c;
     double    radial_sum = 0;
-    for (const auto &particle : particles)
+    for (const Mvb &mvb : mvbs)
       {
-        const auto p = particle.get_properties();
-        ++c.per_mode[static_cast<unsigned int>(p[mode])];
-        c.cargo_in_mvbs += p[cargo];
-        c.cholesterol_in_mvbs += kinetics.cholesterol_content(
-          read_state(ArrayView<const double>(p.data(), p.size())));
+        ++c.per_mode[static_cast<unsigned int>(mvb.state.mode)];
+        c.cargo_in_mvbs += mvb.state.cargo;
+        c.cholesterol_in_mvbs += kinetics.cholesterol_content(mvb.state);
         double       d_pm = 0;
-        const double r    = radial_position(particle.get_location(), &d_pm);
+        const double r    = radial_position(mvb.position, &d_pm);
         radial_sum += r;
         c.peripheral_fraction += (r > 0.5);
         c.near_membrane += (d_pm <= prm.docking_distance);
@@ -443,6 +734,10 @@ namespace mvb
     c.fusions      = Utilities::MPI::sum(local_fusions, mpi_communicator);
     c.exosomes     = Utilities::MPI::sum(local_exosomes, mpi_communicator);
     c.degradations = Utilities::MPI::sum(local_degradations, mpi_communicator);
+    check_count(c.total,
+                c.fusions,
+                c.degradations,
+                "at t = " + to_text(current_time) + " s");
     c.cargo_exported =
       Utilities::MPI::sum(local_cargo_exported, mpi_communicator);
     c.cargo_degraded =
@@ -458,8 +753,8 @@ namespace mvb
     c.cholesterol_exported =
       Utilities::MPI::sum(local_cholesterol_exported, mpi_communicator);
     // Every rank knows how many were born; each brings the same amount.
-    c.cholesterol_born = (prm.initial_number + births) *
-                         kinetics.cholesterol_content(kinetics.newborn());
+    c.cholesterol_born =
+      next_id * kinetics.cholesterol_content(kinetics.newborn());
     radial_sum = Utilities::MPI::sum(radial_sum, mpi_communicator);
     c.peripheral_fraction =
       Utilities::MPI::sum(c.peripheral_fraction, mpi_communicator);
@@ -485,19 +780,18 @@ namespace mvb
   std::vector<postprocess::MvbRecord<dim>>
   MvbPopulation<dim>::gather() const
   {
-    // Flattened: id, position, state properties, radial position (the
-    // membrane distances are found where the MVB lives).
-    constexpr unsigned int width = 1 + dim + n_properties + 1;
-    std::vector<double>    local;
-    local.reserve(particles.n_locally_owned_particles() * width);
-    for (const auto &particle : particles)
+    // Flattened: id, position, state, radial position (the membrane
+    // distances are found where the MVB lives).
+    constexpr unsigned int width = 1 + dim + physics::n_mvb_state_values + 1;
+    std::vector<double>    local(mvbs.size() * width);
+    for (std::size_t i = 0; i < mvbs.size(); ++i)
       {
-        local.push_back(double(particle.get_id()));
+        double *r = local.data() + i * width;
+        r[0]      = double(mvbs[i].id);
         for (unsigned int d = 0; d < dim; ++d)
-          local.push_back(particle.get_location()[d]);
-        const auto p = particle.get_properties();
-        local.insert(local.end(), p.begin(), p.end());
-        local.push_back(radial_position(particle.get_location()));
+          r[1 + d] = mvbs[i].position[d];
+        physics::write_state_values(mvbs[i].state, r + 1 + dim);
+        r[width - 1] = radial_position(mvbs[i].position);
       }
     const auto all = Utilities::MPI::gather(mpi_communicator, local, 0);
     std::vector<postprocess::MvbRecord<dim>> records;
@@ -508,8 +802,7 @@ namespace mvb
           r.id = static_cast<std::uint64_t>(part[k]);
           for (unsigned int d = 0; d < dim; ++d)
             r.position[d] = part[k + 1 + d];
-          r.state = read_state(make_array_view(part.begin() + k + 1 + dim,
-                                               part.begin() + k + width - 1));
+          r.state           = physics::read_state_values(&part[k + 1 + dim]);
           r.radial_position = part[k + width - 1];
           records.push_back(r);
         }
@@ -563,16 +856,20 @@ namespace mvb
     // The clearance is kept to round-off; reflections are exact only to
     // the facet search's floating-point accuracy.
     const double allowance = prm.membrane_clearance - 1e-9;
-    for (const auto &particle : particles)
+    for (std::size_t i = 0; i < mvbs.size(); ++i)
       {
-        const Point<dim> x   = particle.get_location();
-        const auto       p   = particle.get_properties();
-        bool             bad = !geometry.in_cytoplasm(x, allowance);
-        const auto m = static_cast<MvbMode>(static_cast<unsigned int>(p[mode]));
-        if (m == MvbMode::kinesin || m == MvbMode::dynein ||
-            m == MvbMode::myosin)
-          bad |= tracks.position(static_cast<unsigned int>(p[track]), p[arc])
+        const Point<dim>        &x   = mvbs[i].position;
+        const physics::MvbState &s   = mvbs[i].state;
+        bool                     bad = !geometry.in_cytoplasm(x, allowance);
+        if (s.mode == MvbMode::kinesin || s.mode == MvbMode::dynein ||
+            s.mode == MvbMode::myosin)
+          bad |= tracks.position(static_cast<unsigned int>(s.track), s.arc)
                    .distance(x) > 1e-9;
+        // On this rank: in one of its cells.
+        MvbSite<dim> site = sites[i];
+        bad |= locator.follow(x, site.cell, site.reference) !=
+                 mesh::CellLocator<dim>::Location::owned &&
+               !locator.find_owned(x, site.cell, site.reference);
         n += bad;
       }
     return Utilities::MPI::sum(n, mpi_communicator);

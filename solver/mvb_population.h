@@ -1,16 +1,17 @@
 #pragma once
 
 #include <mesh/cell_geometry.h>
+#include <mesh/cell_locator.h>
 #include <mesh/track_network.h>
 #include <physics/mvb_kinetics.h>
 #include <postprocess/mvb_output.h>
 #include <solver/mvb_stepper.h>
+#include <solver/phase_clock.h>
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/base/timer.h>
 #include <deal.II/distributed/tria.h>
 #include <deal.II/fe/mapping.h>
-#include <deal.II/grid/grid_tools_cache.h>
-#include <deal.II/particles/particle_handler.h>
 
 #include <array>
 #include <cstdint>
@@ -26,12 +27,24 @@ namespace mvb
   class CheckpointWriter;
 
   /**
+   * Where an MVB sits in the mesh: a local cell of the population's
+   * mesh::CellLocator and the MVB's reference point in it.
+   */
+  template <int dim>
+  struct MvbSite
+  {
+    unsigned int cell = numbers::invalid_unsigned_int;
+    Point<dim>   reference;
+  };
+
+  /**
    * The one way MVBs and fields meet. Before each MVB step, sample() gives
-   * the field values at every locally owned MVB, in the order of the
-   * particle handler's iteration; after the step's motion and transitions,
-   * but before any MVB is removed or moves to another cell, deposit() gets
-   * what each MVB put into (or took from) the fields in that step, in the
-   * same order. FiniteElementFields (solver/field_coupling.h) evaluates and
+   * the field values at every locally owned MVB, one per site, in the
+   * population's order; after the step's motion and transitions, but
+   * before any MVB is removed or moves on, deposit() gets what each MVB put
+   * into (or took from) the fields in that step, at the same sites. After
+   * the last MVB step of a field step, finish() hands it all to the field
+   * solver. FiniteElementFields (solver/field_coupling.h) evaluates and
    * loads the finite element fields; ConstantFields stands in when there
    * are none.
    */
@@ -41,13 +54,26 @@ namespace mvb
   public:
     virtual ~FieldCoupling() = default;
 
-    virtual void
-    sample(const Particles::ParticleHandler<dim> &particles,
-           std::vector<physics::LocalFields>     &values) = 0;
+    /**
+     * Whether sample() and deposit() read the sites. If not, the
+     * population keeps an MVB's cell only as exact as the MPI partition
+     * needs.
+     */
+    virtual bool
+    uses_sites() const = 0;
 
     virtual void
-    deposit(const Particles::ParticleHandler<dim>     &particles,
+    sample(const std::vector<MvbSite<dim>>   &sites,
+           std::vector<physics::LocalFields> &values) = 0;
+
+    virtual void
+    deposit(const std::vector<MvbSite<dim>>           &sites,
             const std::vector<physics::FieldExchange> &amounts) = 0;
+
+    virtual void
+    finish()
+    {
+    }
   };
 
   /**
@@ -63,15 +89,21 @@ namespace mvb
     {
     }
 
-    void
-    sample(const Particles::ParticleHandler<dim> &particles,
-           std::vector<physics::LocalFields>     &out) override
+    bool
+    uses_sites() const override
     {
-      out.assign(particles.n_locally_owned_particles(), values);
+      return false;
     }
 
     void
-    deposit(const Particles::ParticleHandler<dim> &,
+    sample(const std::vector<MvbSite<dim>>   &sites,
+           std::vector<physics::LocalFields> &out) override
+    {
+      out.assign(sites.size(), values);
+    }
+
+    void
+    deposit(const std::vector<MvbSite<dim>> &,
             const std::vector<physics::FieldExchange> &) override
     {
     }
@@ -106,10 +138,21 @@ namespace mvb
   };
 
   /**
-   * The MVBs of a run: a Particles::ParticleHandler distributed with the
-   * mesh, each particle an MVB whose properties are its state (see
-   * Property). Births, motion, transitions and maturation happen in
-   * advance(); terminal events remove the particle and are counted.
+   * The MVBs of a run, each on the MPI rank that owns the mesh cell it is
+   * in. Births, motion, transitions and maturation happen in advance();
+   * terminal events remove the MVB and are counted.
+   *
+   * An MVB is an entry of a flat array: its id, position, state and the
+   * bounds that spare it searches (MembraneDistances; the "home" ball in
+   * which it stays on this rank), with its site (cell and reference point)
+   * in a parallel array. After each step an MVB is relocated from the cell
+   * it was in (mesh::CellLocator::follow()): every step if the fields read
+   * its site, else only when it leaves its home ball, so that on one rank
+   * an MVB that no field reads never needs a cell test. Only MVBs that
+   * enter another rank's cell travel, point to point to that rank; one that
+   * goes beyond the ghost layer is searched for by every rank (the rare
+   * fallback). Every step checks that present = initial + born - fused -
+   * degraded over all ranks.
    *
    * Ids are assigned in birth order from a counter every rank keeps alike
    * (births are drawn from the population's own random stream), so an MVB
@@ -120,22 +163,10 @@ namespace mvb
   class MvbPopulation
   {
   public:
-    /** Particle properties, in this order. */
-    enum Property : unsigned int
-    {
-      mode,
-      track,
-      arc,
-      ilv_count,
-      cargo,
-      chi_lm,
-      chi_ilv,
-      rab7,
-      age,
-      clearance, // stepper's bound on the distance to the membranes
-      n_properties
-    };
-
+    /**
+     * @p mapping (of degree @p mapping_degree) is the one the fields use, so
+     * that an MVB's reference point is the fields' too.
+     */
     MvbPopulation(
       const physics::MvbParameters                    &parameters,
       const mesh::CellGeometry<dim>                   &geometry,
@@ -143,18 +174,24 @@ namespace mvb
       double                                           capture_radius,
       const parallel::distributed::Triangulation<dim> &triangulation,
       const Mapping<dim>                              &mapping,
+      unsigned int                                     mapping_degree,
       TimerOutput                                     &timer);
     ~MvbPopulation();
 
-    /** Places the initial MVBs at @p start_time. Collective. */
+    /**
+     * Places the initial MVBs at @p start_time: MVB/Initial number of them
+     * where newborns appear, or, if @p positions are given (the same on
+     * every rank), one at each. Collective.
+     */
     void
-    initialize(double start_time);
+    initialize(double                         start_time,
+               const std::vector<Point<dim>> &positions = {});
 
     /**
      * Advances by @p dt in steps of dt / (MVB/Steps per field step), with
      * the field values from @p fields at the start of each and what the
      * MVBs exchange deposited into it after each. Collective. Throws
-     * SimulationError if an MVB leaves the mesh.
+     * SimulationError if an MVB leaves the mesh or the count check fails.
      */
     void
     advance(double dt, FieldCoupling<dim> &fields);
@@ -162,13 +199,12 @@ namespace mvb
     /**
      * What a restart needs: the clock, the id counter and the births to
      * @p global (alike on every rank); this rank's cumulative counts,
-     * pending fusions and MVBs (id, position, reference position and
-     * properties, by cell id, in the particle handler's order) to @p local.
-     * The random numbers need nothing more: they are a function of the
-     * seed, the MVB id and the step number.
+     * pending fusions and MVBs (in their order, each with its cell id) to
+     * @p local. The random numbers need nothing more: they are a function
+     * of the seed, the MVB id and the step number. Collective.
      */
     void
-    save(CheckpointWriter &global, CheckpointWriter &local) const;
+    save(CheckpointWriter &global, CheckpointWriter &local);
 
     /**
      * Restores what save() wrote (instead of initialize()); @p blocks are
@@ -193,7 +229,18 @@ namespace mvb
       return n_steps;
     }
 
-    /** Collective. */
+    /** MVBs on this rank. */
+    std::size_t
+    n_local() const
+    {
+      return mvbs.size();
+    }
+
+    /** MVBs on all ranks. Collective. */
+    unsigned long
+    n_global() const;
+
+    /** Collective. Throws SimulationError if the count check fails. */
     MvbCounts
     counts() const;
 
@@ -217,17 +264,17 @@ namespace mvb
 
     /**
      * Number of MVBs, over all ranks, that are outside the cytoplasm (by
-     * the membrane facets, less the clearance and a round-off allowance)
+     * the membrane facets, less the clearance and a round-off allowance),
      * or, if bound, more than 1e-9 um from their track's point at their
-     * arc position. Collective. For tests.
+     * arc position, or not in a cell this rank owns. Collective. For tests.
      */
     unsigned long
     count_misplaced() const;
 
-    const Particles::ParticleHandler<dim> &
-    particle_handler() const
+    const mesh::CellLocator<dim> &
+    cell_locator() const
     {
-      return particles;
+      return locator;
     }
 
     const MvbStepper<dim> &
@@ -236,44 +283,137 @@ namespace mvb
       return mvb_stepper;
     }
 
+    /** What the engine did on this rank so far, for benchmarks. */
+    struct Statistics
+    {
+      unsigned long mvb_steps   = 0; // MVBs stepped, summed over the steps
+      unsigned long relocations = 0; // MVBs followed to their new cell
+      unsigned long searches    = 0; // of those, found by a search
+      unsigned long sent        = 0; // to a neighbouring rank
+      unsigned long lost        = 0; // beyond the ghost layer
+    };
+
+    const Statistics &
+    statistics() const
+    {
+      return engine;
+    }
+
+    /**
+     * Wall time of advance() by phase, on this rank: field values, motion
+     * and transitions, field exchange, migration, births. TimerOutput has
+     * one section for the whole of advance() ("MVBs"): a section per phase
+     * would cost more than a step of a few MVBs.
+     */
+    const PhaseClock &
+    phase_times() const
+    {
+      return phases;
+    }
+
   private:
+    /** One MVB, less its site. */
+    struct Mvb
+    {
+      std::uint64_t          id = 0;
+      Point<dim>             position;
+      physics::MvbState      state;
+      MembraneDistances<dim> membranes;
+      // It stays on this rank within home_radius of home.
+      Point<dim> home;
+      double     home_radius = 0;
+      // Where it was when its site was found.
+      Point<dim> sited_at;
+    };
+
+    /** An MVB and its site as doubles, for MPI and checkpoints. */
+    static constexpr unsigned int record_size =
+      1 + dim + physics::n_mvb_state_values + dim + 2 + dim +
+      std::tuple_size<CellId::binary_type>::value;
+
+    void
+    pack(const Mvb           &mvb,
+         const MvbSite<dim>  &site,
+         std::vector<double> &out) const;
+
+    /**
+     * Appends the MVB of @p record, which must lie in a cell this rank
+     * owns: the one its cell id names (if @p by_cell_id) or, failing that,
+     * one that a search finds. False if none does.
+     */
+    bool
+    unpack(const double *record, bool by_cell_id);
+
+    /** Appends an MVB in an owned cell; sets its home ball. */
+    void
+    append(const Mvb &mvb, const MvbSite<dim> &site);
+
     /** A point in the perinuclear band, from the MVB's own stream. */
     Point<dim>
     birth_position(std::uint64_t id) const;
 
-    /** Creates MVBs with ids next_id, ... at the same positions everywhere. */
+    /**
+     * Creates MVBs with ids next_id, ... at @p positions (the same on every
+     * rank), each on the rank that owns its cell. Collective.
+     */
+    void
+    add_mvbs(const std::vector<Point<dim>> &positions);
+
+    /** Creates @p n MVBs where newborns appear. Collective. */
     void
     add_newborns(unsigned int n);
 
     /**
-     * Puts back the MVBs the particle handler's sort lost (collective);
-     * throws SimulationError for one that no cell of the mesh holds.
+     * Relocates every MVB after a step (see the class documentation), sends
+     * those that went to other ranks, and checks the count. Collective.
      */
     void
-    relocate_lost(double dt);
+    migrate(double step_end_time);
 
-    static physics::MvbState
-    read_state(const ArrayView<const double> &properties);
+    /** Sends and receives the MVBs that went to neighbouring ranks. */
+    void
+    exchange_with_neighbours();
 
-    static void
-    write_state(const physics::MvbState &state, ArrayView<double> properties);
+    /** Every rank searches for the MVBs that left the ghost layer. */
+    void
+    place_lost(double step_end_time);
 
-    const physics::MvbParameters                    &prm;
-    const physics::MvbKinetics                       kinetics;
-    const mesh::CellGeometry<dim>                   &geometry;
-    const mesh::TrackNetwork<dim>                   &tracks;
-    const parallel::distributed::Triangulation<dim> &triangulation;
-    const Mapping<dim>                              &mapping;
-    TimerOutput                                     &timer;
-    MPI_Comm                                         mpi_communicator;
-    GridTools::Cache<dim>                            cache;
-    Particles::ParticleHandler<dim>                  particles;
-    MvbStepper<dim>                                  mvb_stepper;
+    /** Makes every site current (each MVB in the owned cell it is in). */
+    void
+    refresh_sites();
+
+    /** Throws SimulationError unless @p present MVBs are what the counts
+     * say must be there: one for every id given, less those that fused or
+     * were degraded. */
+    void
+    check_count(unsigned long      present,
+                unsigned long      fusions,
+                unsigned long      degradations,
+                const std::string &when) const;
+
+    const physics::MvbParameters  &prm;
+    const physics::MvbKinetics     kinetics;
+    const mesh::CellGeometry<dim> &geometry;
+    const mesh::TrackNetwork<dim> &tracks;
+    TimerOutput                   &timer;
+    MPI_Comm                       mpi_communicator;
+    // A communicator of its own for the MVBs' point-to-point messages.
+    MPI_Comm               mvb_communicator;
+    mesh::CellLocator<dim> locator;
+    MvbStepper<dim>        mvb_stepper;
+    // The ranks this one exchanges MVBs with: the owners of its ghost cells
+    // and the ranks that have ghosts of its cells.
+    std::vector<unsigned int> neighbours;
 
     double        current_time = 0;
     std::uint64_t n_steps      = 0;
     std::uint64_t next_id      = 0;
     unsigned long births       = 0;
+
+    std::vector<Mvb>          mvbs;
+    std::vector<MvbSite<dim>> sites;
+    // Whether the fields read the sites, so that they are kept current.
+    bool exact_sites = false;
 
     // Local (this rank's) cumulative counts, summed in counts().
     unsigned long                              local_fusions              = 0;
@@ -290,10 +430,12 @@ namespace mvb
     // Reused every step: no allocation in the MVB loop.
     std::vector<physics::LocalFields>   field_values;
     std::vector<physics::FieldExchange> exchanges;
-    std::vector<typename Particles::ParticleHandler<dim>::particle_iterator>
-      to_remove;
-    // MVBs the particle handler could not place this step: id, position,
-    // properties, one after the other.
-    std::vector<double> lost;
+    std::vector<unsigned int>           removed;
+    Statistics                          engine;
+    PhaseClock                          phases;
+    std::vector<std::vector<double>>    outgoing, incoming; // per neighbour
+    std::vector<double>                 lost;
+    std::vector<unsigned long>          send_counts, receive_counts;
+    std::vector<MPI_Request>            requests;
   };
 } // namespace mvb

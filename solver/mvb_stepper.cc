@@ -34,6 +34,23 @@ namespace mvb
     // More events than this in one step means dt is far too long for the
     // rates: the rest of the step is spent without further transitions.
     constexpr unsigned int max_events_per_step = 64;
+
+    // Round-off of the facet searches (um): a bound decides a comparison
+    // only by more than this.
+    constexpr double round_off = 1e-12;
+
+    // Whether a distance that is @p value at the anchor, and @p moved away
+    // from it now, is at most @p threshold: 1 surely, 0 surely not, -1
+    // the bound cannot tell (always for an unknown, NaN, value).
+    int
+    at_most(const double value, const double moved, const double threshold)
+    {
+      if (value + moved + round_off <= threshold)
+        return 1;
+      if (value - moved - round_off > threshold)
+        return 0;
+      return -1;
+    }
   } // namespace
 
   template <int dim>
@@ -49,15 +66,54 @@ namespace mvb
       , seed(seed)
       , margin(kinetics.parameters().membrane_clearance)
   {
-    hits.reserve(64);
   }
 
   template <int dim>
-  bool
-  MvbStepper<dim>::in_lysosome_zone(const Point<dim> &x) const
+  void
+  MvbStepper<dim>::measure(const Point<dim>       &x,
+                           MembraneDistances<dim> &membranes) const
   {
-    return geometry.clearance_from_nuclear_envelope(x) <=
-           kinetics.parameters().lysosome_zone_width;
+    ++counts.membrane_searches;
+    // The old values bound the distances (infinite if unknown, NaN).
+    const double moved = x.distance(membranes.anchor);
+    const auto   bound = [moved](const double d) {
+      return std::isnan(d) ? std::numeric_limits<double>::infinity()
+                             : std::abs(d) + moved;
+    };
+    const double depth_bound  = bound(membranes.depth);
+    const double height_bound = bound(membranes.height);
+    membranes.anchor          = x;
+    membranes.depth = geometry.depth_below_plasma_membrane(x, depth_bound);
+    membranes.height =
+      geometry.clearance_from_nuclear_envelope(x, height_bound);
+  }
+
+  template <int dim>
+  typename MvbStepper<dim>::Place
+  MvbStepper<dim>::place(const Point<dim>       &x,
+                         const MvbMode           mode,
+                         MembraneDistances<dim> &membranes) const
+  {
+    const auto  &p      = kinetics.parameters();
+    const double cortex = geometry.parameters().cortex_thickness;
+    // The predicates the mode's rates ask (MvbStepper::advance()).
+    const bool asks_cortex =
+      mode == MvbMode::free && kinetics.actin_binding_rate() > 0;
+    const bool asks_docking = mode == MvbMode::free || mode == MvbMode::myosin;
+
+    const double moved = x.distance(membranes.anchor);
+    int          zone = at_most(membranes.height, moved, p.lysosome_zone_width);
+    int in_cortex = asks_cortex ? at_most(membranes.depth, moved, cortex) : 0;
+    int near_membrane =
+      asks_docking ? at_most(membranes.depth, moved, p.docking_distance) : 0;
+    if (zone < 0 || in_cortex < 0 || near_membrane < 0)
+      {
+        measure(x, membranes);
+        zone          = membranes.height <= p.lysosome_zone_width;
+        in_cortex     = asks_cortex && membranes.depth <= cortex;
+        near_membrane = asks_docking && membranes.depth <= p.docking_distance;
+      }
+    return {zone == 1, in_cortex == 1, near_membrane == 1};
   }
 
   template <int dim>
@@ -80,49 +136,62 @@ namespace mvb
 
   template <int dim>
   bool
-  MvbStepper<dim>::diffuse(Point<dim>   &x,
-                           const double  duration,
-                           RandomStream &random,
-                           double       &clearance) const
+  MvbStepper<dim>::diffuse(Point<dim>             &x,
+                           const double            duration,
+                           RandomStream           &random,
+                           MembraneDistances<dim> &membranes) const
   {
     const double sigma =
       std::sqrt(2 * kinetics.parameters().diffusion_coefficient * duration);
     Tensor<1, dim> step;
     for (unsigned int d = 0; d < dim; ++d)
       step[d] = sigma * random.normal();
-    const double length = step.norm();
-    // Far from both membranes: no surface search needed.
-    if (clearance - length >= margin)
+    Point<dim> y = x + step;
+    // Far enough from both membranes by the bounds: no search needed.
+    if (std::min(membranes.depth, membranes.height) -
+          y.distance(membranes.anchor) - round_off >=
+        margin)
       {
-        x += step;
-        clearance -= length;
+        x = y;
         return false;
       }
 
-    Point<dim> y       = x + step;
-    bool       touched = false;
+    ++counts.membrane_searches;
+    // Bounds of the distances at y from the anchor, for the first try.
+    const double moved = y.distance(membranes.anchor);
+    const auto   bound = [moved](const double d) {
+      return std::isnan(d) ? std::numeric_limits<double>::infinity()
+                             : std::abs(d) + moved;
+    };
+    double pm_bound = bound(membranes.depth),
+           ne_bound = bound(membranes.height);
+    bool touched    = false;
     for (unsigned int attempt = 0; attempt < 4; ++attempt)
       {
-        const auto   pm = geometry.plasma_membrane().nearest(y);
+        const auto   pm = geometry.plasma_membrane().nearest(y, pm_bound);
         const double depth =
           (y - pm.point) * pm.outward_normal > 0 ? -pm.distance : pm.distance;
         if (depth < margin)
           {
             // Mirror at the surface parallel to the membrane, margin in.
             y -= 2 * (margin - depth) * pm.outward_normal;
-            touched = true;
+            touched  = true;
+            pm_bound = ne_bound = std::numeric_limits<double>::infinity();
             continue;
           }
-        const auto   ne = geometry.nuclear_envelope().nearest(y);
+        const auto   ne = geometry.nuclear_envelope().nearest(y, ne_bound);
         const double height =
           (y - ne.point) * ne.outward_normal > 0 ? -ne.distance : ne.distance;
         if (height < margin)
           {
             y -= 2 * (margin - height) * ne.outward_normal;
+            pm_bound = ne_bound = std::numeric_limits<double>::infinity();
             continue;
           }
-        x         = y;
-        clearance = std::min(depth, height);
+        x                = y;
+        membranes.anchor = y;
+        membranes.depth  = depth;
+        membranes.height = height;
         return touched;
       }
     // A corner that several reflections do not resolve: stay put.
@@ -137,7 +206,7 @@ namespace mvb
                            const physics::LocalFields &fields,
                            Point<dim>                 &x,
                            physics::MvbState          &s,
-                           double                     &clearance) const
+                           MembraneDistances<dim>     &membranes) const
   {
     using Hit      = typename mesh::TrackNetwork<dim>::Hit;
     const auto  &p = kinetics.parameters();
@@ -146,36 +215,10 @@ namespace mvb
     RandomStream choice(seed, id, step, RandomPurpose::track_choice);
     Outcome      outcome;
 
-    // Distances to the membranes are looked up only where a rate depends
-    // on them and the clearance bound cannot rule them out.
-    const double near_threshold =
-      std::max({p.lysosome_zone_width,
-                geometry.parameters().cortex_thickness,
-                p.docking_distance});
-    double     depth = infinity, height = infinity;
-    const auto locate = [&]() {
-      if (clearance < near_threshold)
-        {
-          depth     = geometry.depth_below_plasma_membrane(x);
-          height    = geometry.clearance_from_nuclear_envelope(x);
-          clearance = std::min(depth, height);
-        }
-      else
-        depth = height = infinity; // both beyond every threshold
-    };
-    const auto closest_hit = [](const std::vector<Hit> &list) {
-      Hit best = list.front();
-      for (const Hit &h : list)
-        if (h.distance < best.distance)
-          best = h;
-      return best;
-    };
-
     double remaining = dt;
     for (unsigned int n = 0; remaining > 0; ++n)
       {
-        locate();
-        const bool               in_zone = height <= p.lysosome_zone_width;
+        const Place              here = place(x, s.mode, membranes);
         std::array<Candidate, 6> candidates;
         unsigned int             n_candidates = 0;
         const auto               add          = [&](Transition t, double rate) {
@@ -191,32 +234,31 @@ namespace mvb
             case MvbMode::free:
               if (kinetics.microtubule_binding_rate() > 0)
                 {
-                  tracks.tracks_near(x,
-                                     capture_radius,
-                                     mesh::TrackType::microtubule,
-                                     hits);
-                  if (!hits.empty())
+                  ++counts.track_queries;
+                  if (const auto hit =
+                        tracks.nearest_track(x,
+                                             capture_radius,
+                                             mesh::TrackType::microtubule))
                     {
-                      microtubule_hit = closest_hit(hits);
+                      microtubule_hit = *hit;
                       add(Transition::bind_microtubule,
                           kinetics.microtubule_binding_rate());
                     }
                 }
-              if (kinetics.actin_binding_rate() > 0 &&
-                  depth <= geometry.parameters().cortex_thickness)
+              if (here.in_cortex)
                 {
-                  tracks.tracks_near(x,
-                                     capture_radius,
-                                     mesh::TrackType::actin,
-                                     hits);
-                  if (!hits.empty())
+                  ++counts.track_queries;
+                  if (const auto hit =
+                        tracks.nearest_track(x,
+                                             capture_radius,
+                                             mesh::TrackType::actin))
                     {
-                      actin_hit = closest_hit(hits);
+                      actin_hit = *hit;
                       add(Transition::bind_actin,
                           kinetics.actin_binding_rate());
                     }
                 }
-              if (depth <= p.docking_distance)
+              if (here.near_membrane)
                 add(Transition::dock, kinetics.docking_rate());
               break;
             case MvbMode::kinesin:
@@ -226,7 +268,7 @@ namespace mvb
               break;
             case MvbMode::myosin:
               add(Transition::unbind, kinetics.actin_unbinding_rate());
-              if (depth <= p.docking_distance)
+              if (here.near_membrane)
                 add(Transition::dock, kinetics.docking_rate());
               break;
             case MvbMode::docked:
@@ -234,7 +276,7 @@ namespace mvb
               add(Transition::fuse, kinetics.fusion_rate(s, fields));
               break;
           }
-        if (in_zone)
+        if (here.in_zone)
           add(Transition::degrade, kinetics.degradation_rate(s));
 
         const double v = speed(s);
@@ -262,7 +304,7 @@ namespace mvb
           {
             if (duration > 0 && p.diffusion_coefficient > 0)
               outcome.touched_plasma_membrane |=
-                diffuse(x, duration, motion, clearance);
+                diffuse(x, duration, motion, membranes);
           }
         else if (v > 0 && duration > 0)
           {
@@ -272,7 +314,6 @@ namespace mvb
                                     ? (sign > 0 ? length : 0.)
                                     : std::clamp(s.arc + sign * v * duration, 0., length);
             x                   = tracks.position(s.track, s.arc);
-            clearance -= v * duration;
           }
         remaining = (duration == remaining) ? 0. : remaining - duration;
 
@@ -284,18 +325,16 @@ namespace mvb
             // stall at their ends until another transition.
             if (s.mode == MvbMode::kinesin)
               {
-                tracks.tracks_near(x,
-                                   capture_radius,
-                                   mesh::TrackType::actin,
-                                   hits);
-                if (!hits.empty())
+                ++counts.track_queries;
+                if (const auto hit =
+                      tracks.nearest_track(x,
+                                           capture_radius,
+                                           mesh::TrackType::actin))
                   {
-                    const Hit h = closest_hit(hits);
-                    s.mode      = MvbMode::myosin;
-                    s.track     = int(h.track);
-                    s.arc       = h.arc;
-                    x           = tracks.position(h.track, h.arc);
-                    clearance -= h.distance;
+                    s.mode  = MvbMode::myosin;
+                    s.track = int(hit->track);
+                    s.arc   = hit->arc;
+                    x       = tracks.position(hit->track, hit->arc);
                   }
                 else
                   {
@@ -332,14 +371,12 @@ namespace mvb
               s.track = int(microtubule_hit.track);
               s.arc   = microtubule_hit.arc;
               x       = tracks.position(microtubule_hit.track, s.arc);
-              clearance -= microtubule_hit.distance;
               break;
             case Transition::bind_actin:
               s.mode  = MvbMode::myosin;
               s.track = int(actin_hit.track);
               s.arc   = actin_hit.arc;
               x       = tracks.position(actin_hit.track, s.arc);
-              clearance -= actin_hit.distance;
               break;
             case Transition::dock:
               s.mode  = MvbMode::docked;

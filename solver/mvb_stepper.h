@@ -8,11 +8,31 @@
 #include <deal.II/base/point.h>
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace mvb
 {
   using namespace dealii;
+
+  /**
+   * What an MVB knows of its distances to the membranes without a search:
+   * the signed depth below the plasma membrane and the height above the
+   * nuclear envelope (as CellGeometry measures them) at an anchor point.
+   * Distances to a surface change no faster than the point moves, so at x
+   * each lies within |x - anchor| of its anchor value: most steps of an
+   * MVB decide "in the cortex?", "near enough to dock?", "in the lysosome
+   * zone?" and "can it touch a membrane?" from these bounds, and search
+   * the membranes' facets only when the bounds cannot tell.
+   */
+  template <int dim>
+  struct MembraneDistances
+  {
+    Point<dim> anchor;
+    // NaN: unknown (a newborn MVB), so that every bound is undecided.
+    double depth  = std::numeric_limits<double>::quiet_NaN();
+    double height = std::numeric_limits<double>::quiet_NaN();
+  };
 
   /**
    * Moves one MVB through one time step: Brownian motion with reflection
@@ -28,7 +48,10 @@ namespace mvb
    * cortex) is the condition read at the start of each piece of motion.
    *
    * Every random number comes from RandomStream(seed, id, step, purpose):
-   * the result depends on nothing but the MVB and the step.
+   * the result depends on nothing but the MVB and the step. The membrane
+   * searches that the MembraneDistances bounds save change nothing but the
+   * time a step takes: a decision is made from the bounds only where they
+   * give the same answer as the search.
    */
   template <int dim>
   class MvbStepper
@@ -53,11 +76,10 @@ namespace mvb
 
     /**
      * Advances the MVB with @p id at @p x in @p state by @p dt (the step
-     * number @p step keys its random numbers). @p clearance is a lower
-     * bound of its distance to the membranes that the stepper keeps up to
-     * date (negative: unknown), so that most Brownian steps need no
-     * surface search. The internal state (ILVs, Rab7, ...) is not changed
-     * here: see physics::MvbKinetics::mature().
+     * number @p step keys its random numbers). @p membranes are the
+     * MVB's distance bounds, which the stepper keeps up to date. The
+     * internal state (ILVs, Rab7, ...) is not changed here: see
+     * physics::MvbKinetics::mature().
      */
     Outcome
     advance(std::uint64_t               id,
@@ -66,7 +88,7 @@ namespace mvb
             const physics::LocalFields &fields,
             Point<dim>                 &x,
             physics::MvbState          &state,
-            double                     &clearance) const;
+            MembraneDistances<dim>     &membranes) const;
 
     /**
      * Brownian displacement of a free MVB over @p duration, reflected at
@@ -74,16 +96,47 @@ namespace mvb
      * reflected at the plasma membrane.
      */
     bool
-    diffuse(Point<dim>   &x,
-            double        duration,
-            RandomStream &random,
-            double       &clearance) const;
+    diffuse(Point<dim>             &x,
+            double                  duration,
+            RandomStream           &random,
+            MembraneDistances<dim> &membranes) const;
 
-    /** True if the MVB is in the perinuclear lysosome zone. */
-    bool
-    in_lysosome_zone(const Point<dim> &x) const;
+    /** Work done so far, for benchmarks. */
+    struct Statistics
+    {
+      unsigned long membrane_searches = 0; // of both membranes' facets
+      unsigned long track_queries     = 0; // tracks near a point
+    };
+
+    const Statistics &
+    statistics() const
+    {
+      return counts;
+    }
 
   private:
+    /** Where an MVB is, as far as its rates care (model.md section 4). */
+    struct Place
+    {
+      bool in_zone;       // within the lysosome zone of the nucleus
+      bool in_cortex;     // within the cortex thickness of the PM
+      bool near_membrane; // within the docking distance of the PM
+    };
+
+    /**
+     * The place of an MVB at @p x in @p mode: from the bounds where they
+     * decide every predicate the mode's rates ask, else from a search of
+     * both membranes, which moves the anchor to @p x.
+     */
+    Place
+    place(const Point<dim>       &x,
+          physics::MvbMode        mode,
+          MembraneDistances<dim> &membranes) const;
+
+    /** Both distances at @p x by searching the facets; anchors there. */
+    void
+    measure(const Point<dim> &x, MembraneDistances<dim> &membranes) const;
+
     // The motor's speed in the MVB's mode (0 if it is not bound).
     double
     speed(const physics::MvbState &state) const;
@@ -95,7 +148,6 @@ namespace mvb
     const std::uint64_t            seed;
     const double                   margin; // membrane clearance
 
-    // Scratch space for track queries (one stepper per thread).
-    mutable std::vector<typename mesh::TrackNetwork<dim>::Hit> hits;
+    mutable Statistics counts;
   };
 } // namespace mvb

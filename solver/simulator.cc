@@ -235,7 +235,7 @@ namespace mvb
           tracks = std::make_unique<mesh::TrackNetwork<dim>>(
             mesh::TrackNetwork<dim>::read_text(t.file,
                                                "MVB/Tracks/Track file"));
-          tracks->build_index(t.capture_radius);
+          tracks->build_index();
         }
       else
         tracks = std::make_unique<mesh::TrackNetwork<dim>>(
@@ -263,13 +263,17 @@ namespace mvb
                                            parameters.tracks.capture_radius,
                                            triangulation,
                                            *field_mapping,
+                                           parameters.geometry.mapping_degree,
                                            timer);
     physics::LocalFields stand_in;
     stand_in.calcium     = m.stand_in_calcium;
     stand_in.cholesterol = m.stand_in_cholesterol;
     stand_in.cargo       = m.stand_in_cargo;
     if (fields->n_species() > 0)
-      coupling = std::make_unique<FiniteElementFields<dim>>(*fields, stand_in);
+      coupling =
+        std::make_unique<FiniteElementFields<dim>>(*fields,
+                                                   mvbs->cell_locator(),
+                                                   stand_in);
     else
       coupling = std::make_unique<ConstantFields<dim>>(stand_in);
     if (options.restart_directory.empty())
@@ -528,7 +532,7 @@ namespace mvb
     else
       line << std::setprecision(1) << left / 60 << " min left";
     if (mvbs)
-      line << ", " << mvbs->particle_handler().n_global_particles() << " MVBs";
+      line << ", " << mvbs->n_global() << " MVBs";
     pcout << line.str() << std::endl;
   }
 
@@ -565,6 +569,29 @@ namespace mvb
                    "largest relative error "
                 << error << std::endl;
       }
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_mvb_phases() const
+  {
+    if (!mvbs)
+      return;
+    const PhaseClock   &clock = mvbs->phase_times();
+    std::vector<double> seconds(clock.seconds().size());
+    Utilities::MPI::max(clock.seconds(), mpi_communicator, seconds);
+    double total = 0;
+    for (const double t : seconds)
+      total += t;
+    pcout << "MVB engine by phase (within the section \"MVBs\"; the "
+             "slowest rank's seconds):\n";
+    for (unsigned int k = 0; k < seconds.size(); ++k)
+      pcout << "  " << std::left << std::setw(24) << clock.names()[k]
+            << std::right << std::setw(10) << std::setprecision(3) << seconds[k]
+            << " s  " << std::setw(5) << std::setprecision(1) << std::fixed
+            << 100 * seconds[k] / std::max(total, 1e-300) << " %"
+            << std::defaultfloat << std::setprecision(6) << "\n";
+    pcout << std::endl;
   }
 
   template <int dim>
@@ -875,6 +902,7 @@ namespace mvb
     print_final_summary();
 
     timer.print_summary();
+    print_mvb_phases();
     pcout << "Run complete." << std::endl;
   }
 

@@ -124,6 +124,11 @@ namespace mvb
     void
     print_final_summary() const;
 
+    /** The MVB engine's time by phase, which TimerOutput shows as one
+     * section. */
+    void
+    print_mvb_phases() const;
+
     std::string
     output_directory() const;
 

@@ -69,9 +69,11 @@ namespace
                                                   prm.tracks.capture_radius,
                                                   triangulation,
                                                   mapping,
+                                                  prm.geometry.mapping_degree,
                                                   timer);
       coupling = std::make_unique<FiniteElementFields<dim>>(
         *fields,
+        mvbs->cell_locator(),
         physics::LocalFields{prm.mvbs.stand_in_calcium,
                              prm.mvbs.stand_in_cholesterol,
                              prm.mvbs.stand_in_cargo});
@@ -322,11 +324,9 @@ namespace
       "Number of microtubules = 0\n  set Actin filament density = 0\n "
       "end\nend\n");
     const auto docked = [&]() {
-      unsigned long n = 0;
-      for (const auto &particle : cell.mvbs->particle_handler())
-        n += (particle.get_properties()[MvbPopulation<2>::mode] ==
-              double(physics::MvbMode::docked));
-      return double(Utilities::MPI::sum(n, MPI_COMM_WORLD));
+      return double(
+        cell.mvbs->counts()
+          .per_mode[static_cast<unsigned int>(physics::MvbMode::docked)]);
     };
     // Exposure (docked MVB-seconds) by the trapezoidal rule over the MVB
     // steps; its error is (k dt)^2/12 relative, below 1e-5.

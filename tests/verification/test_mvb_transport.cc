@@ -8,6 +8,7 @@
 
 #include <mesh/track_network.h>
 #include <physics/mvb_kinetics.h>
+#include <solver/checkpoint.h>
 #include <solver/input_error.h>
 #include <solver/mvb_population.h>
 #include <solver/mvb_stepper.h>
@@ -105,6 +106,51 @@ namespace
     mesh::CellGeometry<dim>                   geometry;
   };
 
+  // A scenario's cell with everything a population needs, as the
+  // Simulator builds it; each population() is a new one on this cell.
+  template <int dim>
+  struct PopulationCell : ScenarioCell<dim>
+  {
+    explicit PopulationCell(const std::string &text)
+        : ScenarioCell<dim>(text)
+        , mapping(this->parameters.geometry.mapping_degree)
+        , tracks(mesh::generate_track_network(
+            this->parameters.tracks,
+            this->geometry,
+            this->parameters.mvbs.seed,
+            this->parameters.mvbs.membrane_clearance))
+        , timer(MPI_COMM_WORLD,
+                std::cout,
+                TimerOutput::never,
+                TimerOutput::wall_times)
+    {
+      mapping.initialize(this->geometry.mapping(), this->triangulation);
+      mesh::check_tracks_inside(tracks,
+                                this->geometry,
+                                this->parameters.mvbs.membrane_clearance,
+                                "test",
+                                "generated");
+    }
+
+    std::unique_ptr<MvbPopulation<dim>>
+    population()
+    {
+      return std::make_unique<MvbPopulation<dim>>(
+        this->parameters.mvbs,
+        this->geometry,
+        tracks,
+        this->parameters.tracks.capture_radius,
+        this->triangulation,
+        mapping,
+        this->parameters.geometry.mapping_degree,
+        timer);
+    }
+
+    MappingQCache<dim>      mapping;
+    mesh::TrackNetwork<dim> tracks;
+    TimerOutput             timer;
+  };
+
   struct StraightTrack
   {
     explicit StraightTrack(const std::string &mvb_text)
@@ -113,7 +159,7 @@ namespace
     {
       tracks.add(mesh::TrackType::microtubule,
                  {Point<2>(-900, 500), Point<2>(900, 500)});
-      tracks.build_index(0.1);
+      tracks.build_index();
       stepper = std::make_unique<MvbStepper<2>>(kinetics,
                                                 cell.geometry,
                                                 tracks,
@@ -154,9 +200,12 @@ namespace
         s.arc   = 900;
         s.rab7  = rab7;
         Point<2> x(0, 500);
-        double   clearance = std::numeric_limits<double>::infinity();
+        // Hundreds of um from both membranes: nothing to search for.
+        MembraneDistances<2> membranes;
+        membranes.depth = membranes.height =
+          std::numeric_limits<double>::infinity();
         for (unsigned int k = 0; k < steps; ++k)
-          setup.stepper->advance(id, k, dt, {}, x, s, clearance);
+          setup.stepper->advance(id, k, dt, {}, x, s, membranes);
         REQUIRE(std::abs(x[1] - 500) < 1e-9); // still on the track
         result.push_back(x[0]);
       }
@@ -273,7 +322,7 @@ namespace
       "coefficient = 10\n end\nend\n");
     const physics::MvbKinetics kinetics(mvb_prm.mvbs);
     mesh::TrackNetwork<dim>    no_tracks;
-    no_tracks.build_index(0.1);
+    no_tracks.build_index();
     const MvbStepper<dim> stepper(kinetics, cell.geometry, no_tracks, 0.1, 7);
 
     const double        dt    = 1e-4;
@@ -286,12 +335,12 @@ namespace
         Tensor<1, dim> direction;
         for (unsigned int d = 0; d < dim; ++d)
           direction[d] = start.normal();
-        Point<dim> x(r0 * direction / direction.norm());
-        double     clearance = -1;
+        Point<dim>             x(r0 * direction / direction.norm());
+        MembraneDistances<dim> membranes;
         for (std::uint64_t step = 1;; ++step)
           {
             RandomStream random(7, id, step, RandomPurpose::brownian);
-            if (stepper.diffuse(x, dt, random, clearance))
+            if (stepper.diffuse(x, dt, random, membranes))
               {
                 times.push_back(step * dt);
                 break;
@@ -350,7 +399,7 @@ TEST_CASE("Constant-speed transport arrives after L/v exactly",
   const unsigned id = setup.tracks.add(
     mesh::TrackType::microtubule,
     {Point<2>(0, 0), Point<2>(3, 4), Point<2>(6, 0), Point<2>(8.5, 0)});
-  setup.tracks.build_index(0.1);
+  setup.tracks.build_index();
   const double L = setup.tracks.track(id).length();
   REQUIRE(L == Approx(12.5).epsilon(1e-14));
 
@@ -359,8 +408,10 @@ TEST_CASE("Constant-speed transport arrives after L/v exactly",
   s.track               = id;
   s.arc                 = 0;
   Point<2> x            = setup.tracks.position(id, 0);
-  double   c            = std::numeric_limits<double>::infinity();
   unsigned arrival_step = 0;
+  // Only the motors act: no membrane is searched for.
+  MembraneDistances<2> c;
+  c.depth = c.height = std::numeric_limits<double>::infinity();
   for (unsigned int k = 1; k <= 400 && arrival_step == 0; ++k)
     {
       setup.stepper->advance(0, k, dt, {}, x, s, c);
@@ -399,7 +450,7 @@ namespace
   check_confinement(const std::string &geometry_text,
                     const unsigned int n_steps = 400)
   {
-    const RunParameters prm = parameters_from(
+    PopulationCell<dim> cell(
       "subsection Geometry\n set Dimension = " + std::to_string(dim) + "\n" +
       geometry_text +
       "\nend\nsubsection MVB\n set Initial number = 150\n subsection "
@@ -410,48 +461,23 @@ namespace
       "binding rate = 5\n  set Microtubule unbinding rate = 0.2\n end\n "
       "subsection Degradation\n  set Lysosome rate = 0.01\n end\n "
       "subsection Tracks\n  set Capture radius = 0.3\n end\nend\n");
-    parallel::distributed::Triangulation<dim> triangulation(MPI_COMM_WORLD);
-    mesh::CellGeometry<dim>                   geometry(prm.geometry);
-    geometry.create_mesh(triangulation);
-    MappingQCache<dim> mapping(prm.geometry.mapping_degree);
-    mapping.initialize(geometry.mapping(), triangulation);
-    auto tracks = mesh::generate_track_network(prm.tracks,
-                                               geometry,
-                                               prm.mvbs.seed,
-                                               prm.mvbs.membrane_clearance);
-    mesh::check_tracks_inside(tracks,
-                              geometry,
-                              prm.mvbs.membrane_clearance,
-                              "test",
-                              "generated");
-
-    TimerOutput         timer(MPI_COMM_WORLD,
-                      std::cout,
-                      TimerOutput::never,
-                      TimerOutput::wall_times);
-    MvbPopulation<dim>  population(prm.mvbs,
-                                  geometry,
-                                  tracks,
-                                  prm.tracks.capture_radius,
-                                  triangulation,
-                                  mapping,
-                                  timer);
+    const auto          population = cell.population();
     ConstantFields<dim> fields(physics::LocalFields{0.1, 1, 0.1});
-    population.initialize(0);
+    population->initialize(0);
     unsigned long                                   misplaced = 0;
     std::array<unsigned long, physics::n_mvb_modes> visited{};
     for (unsigned int step = 0; step < n_steps; ++step)
       {
-        population.advance(0.05, fields);
-        misplaced += population.count_misplaced();
+        population->advance(0.05, fields);
+        misplaced += population->count_misplaced();
         if (step % 10 == 0) // counts() measures distances: not every step
           {
-            const MvbCounts c = population.counts();
+            const MvbCounts c = population->counts();
             for (unsigned int m = 0; m < physics::n_mvb_modes; ++m)
               visited[m] += c.per_mode[m];
           }
       }
-    const MvbCounts c = population.counts();
+    const MvbCounts c = population->counts();
     INFO(dim << "D: " << c.total << " MVBs, " << c.births << " born, "
              << c.fusions << " fused, " << c.degradations << " degraded");
     CHECK(misplaced == 0);
@@ -460,7 +486,7 @@ namespace
       CHECK(visited[m] > 0);
     // Nothing lost: present = initial + born - fused - degraded.
     CHECK(c.total == 150 + c.births - c.fusions - c.degradations);
-    CHECK(population.particle_handler().n_global_particles() == c.total);
+    CHECK(population->n_global() == c.total);
   }
 } // namespace
 
@@ -488,4 +514,48 @@ TEST_CASE("No MVB leaves the cytoplasm or its track (3D Gmsh cell)",
       std::string(MVBSIM_SOURCE_DIR) +
       "/scenarios/meshes/irregular-cell-3d.msh\n end",
     200);
+}
+
+// The global count check: a population whose books say one MVB more than
+// it holds (as if one had been lost between ranks) stops at its next step,
+// and the error names that step.
+TEST_CASE("The MVB count check stops a run that lost an MVB", "[mvb]")
+{
+  PopulationCell<3> cell(
+    "subsection Geometry\n set Dimension = 3\n set Global refinements = "
+    "1\nend\nsubsection MVB\n set Initial number = 40\nend\n");
+  ConstantFields<3> fields(physics::LocalFields{0.1, 1, 0.1});
+  auto              original = cell.population();
+  original->initialize(0);
+  for (unsigned int step = 0; step < 5; ++step)
+    original->advance(0.05, fields);
+  CheckpointWriter global, local;
+  original->save(global, local);
+
+  // The same checkpoint, once as saved and once with one id too many.
+  const auto restart = [&](const std::uint64_t extra_ids) {
+    CheckpointReader saved(global.data(), "test");
+    CheckpointWriter edited;
+    edited.put(saved.get<double>());
+    edited.put(saved.get<std::uint64_t>());
+    edited.put(saved.get<std::uint64_t>() + extra_ids);
+    edited.put(saved.get<std::uint64_t>());
+    CheckpointReader              reader(edited.data(), "test");
+    std::vector<CheckpointReader> blocks;
+    for (const auto &bytes :
+         Utilities::MPI::all_gather(MPI_COMM_WORLD, local.data()))
+      blocks.emplace_back(bytes, "test");
+    auto population = cell.population();
+    population->load(reader, blocks);
+    return population;
+  };
+  auto intact = restart(0);
+  CHECK_NOTHROW(intact->advance(0.05, fields));
+  // Its first MVB step after the restart is the one named.
+  const std::string step =
+    "MVB count check in step " + std::to_string(original->step_number() + 1);
+  auto lost = restart(1);
+  CHECK_THROWS_WITH(lost->advance(0.05, fields),
+                    Catch::Contains(step) &&
+                      Catch::Contains("MVBs were lost or duplicated"));
 }
