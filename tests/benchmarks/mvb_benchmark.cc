@@ -1,14 +1,16 @@
-// Benchmark of the MVB particles (mvb::MvbPopulation<3>) on the built-in
-// default cell: MVB-steps per second and the cost of one MVB-step split into
-// motion, track search, transitions and particle migration, for one number of
-// MVBs and one track network on however many MPI ranks it is started with.
-// No field is solved: the MVBs see constant field values. See README.md in
-// this folder for how to run it and read the figures.
+// Benchmark of the MVB engine (mvb::MvbPopulation<3>) on its own: MVB-steps
+// per second, the cost of a step by phase, and what the engine did (membrane
+// searches, track queries, relocations, MVBs sent between ranks), for one
+// case, one number of MVBs and one track network on however many MPI ranks
+// it is started with. See README.md in this folder for the cases and how to
+// read the figures.
 
 #include <mesh/cell_geometry.h>
 #include <mesh/track_network.h>
 #include <physics/mvb_kinetics.h>
 #include <physics/mvb_parameters.h>
+#include <solver/field_coupling.h>
+#include <solver/field_solver.h>
 #include <solver/input_error.h>
 #include <solver/mvb_population.h>
 #include <solver/run_parameters.h>
@@ -23,7 +25,6 @@
 #include <deal.II/distributed/tria.h>
 #include <deal.II/fe/mapping_q_cache.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <ctime>
@@ -32,6 +33,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,34 +45,70 @@ namespace
   using namespace dealii;
   using mvb::mesh::TrackType;
 
+  // The population's TimerOutput section around advance()
+  // (solver/mvb_population.cc); its phases come from its PhaseClock.
+  const std::string engine_section = "MVBs";
+
+  enum class Case
+  {
+    // The default cell with every default rate and track type.
+    mix,
+    // Smoldyn's case: free diffusion in a reflecting 10 um sphere.
+    free_diffusion
+  };
+
   struct Options
   {
+    Case         benchmark_case = Case::mix;
     unsigned int n_mvbs         = 10000;
     unsigned int n_microtubules = 100;
     double       actin_density  = 0.5; // 1/um^2
-    unsigned int n_steps        = 20;
+    unsigned int n_steps        = 0;   // 0: the case's default
     unsigned int level          = 2;
+    bool         coupled        = false;
+    bool         births         = false;
     bool         help           = false;
   };
 
   std::string
   usage()
   {
-    return "Usage: mvb_benchmark [--mvbs N] [--microtubules N] "
-           "[--actin-density D]\n"
-           "                     [--steps N] [--level L]\n"
-           "Times mvb::MvbPopulation<3> (motion, track search, transitions, "
-           "migration)\non the built-in default cell with constant field "
-           "values; start it with\nmpirun -np R.\n"
-           "  --mvbs N           MVBs placed at the start, no births "
-           "(default 10000)\n"
-           "  --microtubules N   microtubules grown from the MTOC (default "
+    return "Usage: mvb_benchmark [--case mix|free-diffusion] [--mvbs N]\n"
+           "                     [--microtubules N] [--actin-density D]\n"
+           "                     [--steps N] [--level L] [--coupled] "
+           "[--births]\n"
+           "Times mvb::MvbPopulation<3> on its own; start it with mpirun -np "
+           "R.\n"
+           "  --case C           mix: the default 3D cell, default rates, "
+           "MVBs placed\n"
+           "                     as newborns are, steps of 0.05 s (default);\n"
+           "                     free-diffusion: Smoldyn's case, free "
+           "diffusion only\n"
+           "                     (D = 0.01 um^2/s) in the round cell of "
+           "radius 10 um\n"
+           "                     with the smallest nucleus (0.1 um), MVBs "
+           "uniform in\n"
+           "                     the cell, steps of 0.01 s, no tracks, no "
+           "transitions\n"
+           "  --mvbs N           MVBs at the start, no births (default "
+           "10000; 0 times\n"
+           "                     the engine's fixed cost alone)\n"
+           "  --microtubules N   mix: microtubules from the MTOC (default "
            "100)\n"
-           "  --actin-density D  cortical actin filaments per um^2 of plasma "
+           "  --actin-density D  mix: cortical actin filaments per um^2 of "
            "membrane\n"
            "                     (default 0.5)\n"
-           "  --steps N          MVB steps of 0.05 s timed (default 20)\n"
-           "  --level L          global refinements of the cell (default 2)\n";
+           "  --steps N          MVB steps timed (default: mix 20, "
+           "free-diffusion 1000)\n"
+           "  --level L          global refinements of the cell (default 2)\n"
+           "  --coupled          mix: the MVBs read and load the finite "
+           "element\n"
+           "                     fields (FiniteElementFields) instead of "
+           "constant\n"
+           "                     values; the fields themselves do not step\n"
+           "  --births           mix: new MVBs at the default birth rate "
+           "(else none),\n"
+           "                     so that a small population lasts\n";
   }
 
   unsigned int
@@ -127,15 +165,30 @@ namespace
             o.help = true;
             continue;
           }
-        if (option != "--mvbs" && option != "--microtubules" &&
-            option != "--actin-density" && option != "--steps" &&
-            option != "--level")
+        if (option == "--coupled" || option == "--births")
+          {
+            (option == "--coupled" ? o.coupled : o.births) = true;
+            continue;
+          }
+        if (option != "--case" && option != "--mvbs" &&
+            option != "--microtubules" && option != "--actin-density" &&
+            option != "--steps" && option != "--level")
           throw mvb::InputError("unknown option '" + option +
                                 "'; see mvb_benchmark --help");
         if (i + 1 == args.size())
           throw mvb::InputError(option + " needs a value");
         const std::string &value = args[++i];
-        if (option == "--mvbs")
+        if (option == "--case")
+          {
+            if (value == "mix")
+              o.benchmark_case = Case::mix;
+            else if (value == "free-diffusion")
+              o.benchmark_case = Case::free_diffusion;
+            else
+              throw mvb::InputError("--case " + value +
+                                    ": not 'mix' or 'free-diffusion'");
+          }
+        else if (option == "--mvbs")
           o.n_mvbs = parse_count(option, value, 10000000);
         else if (option == "--microtubules")
           o.n_microtubules = parse_count(option, value, 100000);
@@ -147,35 +200,76 @@ namespace
           o.level = parse_count(option, value, 8);
       }
     if (o.n_steps == 0)
-      throw mvb::InputError("--steps 0: give at least one step");
-    if (o.n_mvbs == 0)
-      throw mvb::InputError("--mvbs 0: give at least one MVB");
+      o.n_steps = o.benchmark_case == Case::mix ? 20 : 1000;
+    if ((o.coupled || o.births) && o.benchmark_case != Case::mix)
+      throw mvb::InputError(std::string(o.coupled ? "--coupled" : "--births") +
+                            ": only with --case mix");
     return o;
   }
 
-  // The built-in default scenario with the benchmark's settings, as a
-  // scenario file would give them, so that RunParameters checks them. No
-  // births: the population is the initial one, less the MVBs that fuse or
-  // are degraded.
+  // The case as a scenario file would give it, so that RunParameters
+  // checks it. No births unless asked for: the population is the initial
+  // one, less the MVBs that fuse or are degraded.
   std::string
   scenario_text(const Options &o)
   {
     std::ostringstream text;
-    text << "subsection Geometry\n"
-         << "  set Dimension = 3\n"
-         << "  set Global refinements = " << o.level << "\n"
-         << "end\n"
-         << "subsection MVB\n"
-         << "  set Initial number = " << o.n_mvbs << "\n"
-         << "  subsection Birth\n"
-         << "    set Birth rate = 0\n"
-         << "  end\n"
-         << "  subsection Tracks\n"
-         << "    set Number of microtubules = " << o.n_microtubules << "\n"
-         << "    set Actin filament density = " << mvb::to_text(o.actin_density)
-         << "\n"
-         << "  end\n"
-         << "end\n";
+    if (o.benchmark_case == Case::mix)
+      text << "subsection Geometry\n"
+           << "  set Dimension = 3\n"
+           << "  set Global refinements = " << o.level << "\n"
+           << "end\n"
+           << "subsection MVB\n"
+           << "  set Initial number = " << o.n_mvbs << "\n"
+           << (o.births ? ""
+                        : "  subsection Birth\n"
+                          "    set Birth rate = 0\n"
+                          "  end\n")
+           << "  subsection Tracks\n"
+           << "    set Number of microtubules = " << o.n_microtubules << "\n"
+           << "    set Actin filament density = "
+           << mvb::to_text(o.actin_density) << "\n"
+           << "  end\n"
+           << "end\n";
+    else
+      text << "subsection Geometry\n"
+           << "  set Dimension = 3\n"
+           << "  set Shape = round cell\n"
+           << "  set Global refinements = " << o.level << "\n"
+           << "  subsection Round cell\n"
+           << "    set Cell radius = 10\n"
+           << "    set Nucleus radius = 0.1\n"
+           << "  end\n"
+           << "end\n"
+           << "subsection Time stepping\n"
+           << "  set Time step = 0.01\n"
+           << "end\n"
+           << "subsection MVB\n"
+           << "  set Initial number = " << o.n_mvbs << "\n"
+           << "  set Steps per field step = 1\n"
+           << "  subsection Motion\n"
+           << "    set Diffusion coefficient = 0.01\n"
+           << "  end\n"
+           << "  subsection Birth\n"
+           << "    set Birth rate = 0\n"
+           << "  end\n"
+           << "  subsection Transitions\n"
+           << "    set Microtubule binding rate = 0\n"
+           << "    set Actin binding rate = 0\n"
+           << "    set Docking rate = 0\n"
+           << "  end\n"
+           << "  subsection Fusion\n"
+           << "    set Basal fusion rate = 0\n"
+           << "  end\n"
+           << "  subsection Degradation\n"
+           << "    set Lysosome rate = 0\n"
+           << "    set Autophagy rate = 0\n"
+           << "  end\n"
+           << "  subsection Tracks\n"
+           << "    set Number of microtubules = 0\n"
+           << "    set Actin filament density = 0\n"
+           << "  end\n"
+           << "end\n";
     return text.str();
   }
 
@@ -188,62 +282,33 @@ namespace
     return it == times.end() ? 0. : it->second;
   }
 
-  // The population's timer sections (solver/mvb_population.cc).
-  const std::string fields_name    = "MVBs: field values";
-  const std::string stepping_name  = "MVBs: motion and transitions";
-  const std::string migration_name = "MVBs: migration";
-  const std::string births_name    = "MVBs: births";
-  // The benchmark's own.
-  const std::string motion_name        = "benchmark: motion";
-  const std::string search_name        = "benchmark: track search";
-  const std::string microtubules_name  = "benchmark: microtubule queries";
-  const std::string actin_queries_name = "benchmark: actin queries";
-
-  /** The same parameters with every transition rate (T2-T9) zero. */
-  mvb::physics::MvbParameters
-  without_transitions(const mvb::physics::MvbParameters &prm)
+  /**
+   * Points uniform in the cytoplasm of @p geometry, the membrane clearance
+   * away from both membranes: the same on every rank (one seeded stream).
+   */
+  std::vector<Point<3>>
+  uniform_points(const mvb::mesh::CellGeometry<3> &geometry,
+                 const unsigned int                n,
+                 const double                      clearance)
   {
-    mvb::physics::MvbParameters p = prm;
-    p.microtubule_binding_rate    = 0;
-    p.switching_to_dynein         = 0;
-    p.switching_to_kinesin        = 0;
-    p.microtubule_unbinding_rate  = 0;
-    p.actin_binding_rate          = 0;
-    p.actin_unbinding_rate        = 0;
-    p.docking_rate                = 0;
-    p.undocking_rate              = 0;
-    p.basal_fusion_rate           = 0;
-    p.lysosome_rate               = 0;
-    p.autophagy_rate              = 0;
-    return p;
+    const BoundingBox<3> box = geometry.plasma_membrane().bounding_box();
+    std::mt19937_64      random(1);
+    std::vector<std::uniform_real_distribution<double>> coordinate;
+    for (unsigned int d = 0; d < 3; ++d)
+      coordinate.emplace_back(box.get_boundary_points().first[d],
+                              box.get_boundary_points().second[d]);
+    std::vector<Point<3>> points;
+    points.reserve(n);
+    while (points.size() < n)
+      {
+        Point<3> x;
+        for (unsigned int d = 0; d < 3; ++d)
+          x[d] = coordinate[d](random);
+        if (geometry.in_cytoplasm(x, clearance))
+          points.push_back(x);
+      }
+    return points;
   }
-
-  /** An MVB's state from its particle properties (as MvbPopulation reads). */
-  template <int dim>
-  mvb::physics::MvbState
-  state_of(const ArrayView<const double> &p)
-  {
-    using P = mvb::MvbPopulation<dim>;
-    mvb::physics::MvbState s;
-    s.mode =
-      static_cast<mvb::physics::MvbMode>(static_cast<unsigned int>(p[P::mode]));
-    s.track     = static_cast<int>(p[P::track]);
-    s.arc       = p[P::arc];
-    s.ilv_count = p[P::ilv_count];
-    s.cargo     = p[P::cargo];
-    s.chi_lm    = p[P::chi_lm];
-    s.chi_ilv   = p[P::chi_ilv];
-    s.rab7      = p[P::rab7];
-    s.age       = p[P::age];
-    return s;
-  }
-
-  /** Track queries and the tracks they returned. */
-  struct QueryCount
-  {
-    unsigned long queries = 0;
-    unsigned long hits    = 0;
-  };
 
   /**
    * One TimerOutput for the set-up and one for the MVB steps. They live in
@@ -273,17 +338,15 @@ namespace
           ConditionalOStream       &pcout,
           const MPI_Comm            communicator)
   {
-    constexpr int dim          = 3;
-    using Population           = mvb::MvbPopulation<dim>;
-    using Hit                  = mvb::mesh::TrackNetwork<dim>::Hit;
+    constexpr int      dim     = 3;
     const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(communicator);
     const auto         sum     = [&](const double x) {
       return Utilities::MPI::sum(x, communicator);
     };
     const double MB = 1024. * 1024.;
 
-    // One-off set-up, as Simulator::setup_geometry(), setup_fields() (its
-    // mapping cache) and setup_mvbs() do it.
+    // One-off set-up, as Simulator::setup_geometry(), setup_fields() and
+    // setup_mvbs() do it.
     TimerOutput                              &setup_timer = timers.setup;
     parallel::distributed::Triangulation<dim> triangulation(
       communicator,
@@ -330,197 +393,127 @@ namespace
     const unsigned int n_microtubules =
       tracks->n_tracks(TrackType::microtubule);
     const unsigned int n_actin = tracks->n_tracks(TrackType::actin);
-    // Mesh, mapping cache, membranes and tracks: everything but the MVBs.
-    const double base_memory = sum(peak_memory());
 
     // Steps of the length a run takes (Time step / Steps per field step),
     // one per call of advance(). The parameters must outlive the population,
     // which keeps a reference.
     const double dt = parameters.time.time_step / m.steps_per_field_step;
-    mvb::physics::MvbParameters full_prm = m;
-    full_prm.steps_per_field_step        = 1;
+    mvb::physics::MvbParameters mvb_prm = m;
+    mvb_prm.steps_per_field_step        = 1;
     mvb::physics::LocalFields stand_in;
     stand_in.calcium     = m.stand_in_calcium;
     stand_in.cholesterol = m.stand_in_cholesterol;
     stand_in.cargo       = m.stand_in_cargo;
-    mvb::ConstantFields<dim> sampler(stand_in);
-    // Motion alone: a stepper with every transition rate zero, seeded like
-    // the population's, so that it draws the same Brownian displacements.
-    const mvb::physics::MvbParameters motion_prm =
-      without_transitions(full_prm);
-    const mvb::physics::MvbKinetics motion_kinetics(motion_prm);
-    const mvb::MvbStepper<dim>      motion_stepper(motion_kinetics,
-                                              geometry,
-                                              *tracks,
-                                              t.capture_radius,
-                                              m.seed);
 
-    pcout << "MVB benchmark: default 3D cell, " << o.level
-          << " global refinements (" << triangulation.n_global_active_cells()
-          << " cells), mapping degree " << parameters.geometry.mapping_degree
-          << "\n"
+    TimerOutput &timer      = timers.steps;
+    auto         population = std::make_unique<mvb::MvbPopulation<dim>>(
+      mvb_prm,
+      geometry,
+      *tracks,
+      t.capture_radius,
+      triangulation,
+      field_mapping,
+      parameters.geometry.mapping_degree,
+      timer);
+
+    // The coupling: constant values, or the finite element fields of the
+    // default species (set up, never stepped).
+    std::unique_ptr<mvb::FieldSolver<dim>>   fields;
+    std::unique_ptr<mvb::FieldCoupling<dim>> coupling;
+    if (o.coupled)
+      {
+        TimerOutput::Scope       scope(setup_timer, "fields");
+        mvb::FieldSolverSettings settings;
+        settings.fe_degree = parameters.fields.fe_degree;
+        settings.time_step = parameters.time.time_step;
+        fields             = std::make_unique<mvb::FieldSolver<dim>>(
+          triangulation,
+          field_mapping,
+          parameters.species.template create_models<dim>(
+            parameters.time.start_time),
+          settings,
+          setup_timer);
+        fields->setup();
+        fields->initialize(parameters.time.start_time);
+        coupling = std::make_unique<mvb::FiniteElementFields<dim>>(
+          *fields,
+          population->cell_locator(),
+          stand_in);
+      }
+    else
+      coupling = std::make_unique<mvb::ConstantFields<dim>>(stand_in);
+
+    const std::string case_name =
+      o.benchmark_case == Case::mix ? "mix" : "free-diffusion";
+    pcout << "MVB benchmark (" << case_name << "): "
+          << (o.benchmark_case == Case::mix
+                ? "default 3D cell"
+                : "round cell, radius 10 um, nucleus 0.1 um")
+          << ", " << o.level << " global refinements ("
+          << triangulation.n_global_active_cells() << " cells), mapping degree "
+          << parameters.geometry.mapping_degree << "\n"
           << "  MPI ranks           " << n_ranks << "\n"
-          << "  MVBs                " << o.n_mvbs
-          << " at the start, no births\n"
+          << "  MVBs                " << o.n_mvbs << " at the start ("
+          << (o.benchmark_case == Case::mix ? "where newborns appear"
+                                            : "uniform in the cytoplasm")
+          << "), "
+          << (o.births ? "born at " + mvb::to_text(m.birth_rate) + " per s"
+                       : std::string("no births"))
+          << "\n"
+          << "  fields              "
+          << (o.coupled ? "finite element (coupled, not stepped)"
+                        : "constant stand-in values")
+          << "\n"
           << "  microtubules        " << n_microtubules << " ("
           << tracks->total_length(TrackType::microtubule) << " um)\n"
           << "  actin filaments     " << n_actin << " ("
-          << tracks->total_length(TrackType::actin) << " um; "
-          << o.actin_density << " per um^2 of "
-          << geometry.plasma_membrane().measure() << " um^2)\n"
-          << "  steps               " << o.n_steps << " of " << dt << " s"
-          << std::endl;
+          << tracks->total_length(TrackType::actin) << " um)\n"
+          << "  steps               " << o.n_steps << " of " << dt << " s, D "
+          << m.diffusion_coefficient << " um^2/s" << std::endl;
 
-    TimerOutput &timer      = timers.steps;
-    auto         population = std::make_unique<Population>(full_prm,
-                                                   geometry,
-                                                   *tracks,
-                                                   t.capture_radius,
-                                                   triangulation,
-                                                   field_mapping,
-                                                   timer);
-    // MVBs that the particle handler's sort could not place (the population
-    // places them again with a search over the whole mesh,
-    // MvbPopulation::relocate_lost()).
-    unsigned long local_lost = 0;
-    population->particle_handler().signals.particle_lost.connect(
-      [&local_lost](const auto &, const auto &) {
-        ++local_lost;
-      });
+    // Everything but the MVBs.
+    const double base_memory = sum(peak_memory());
     {
       TimerOutput::Scope scope(setup_timer, "placing the MVBs");
-      population->initialize(parameters.time.start_time);
+      if (o.benchmark_case == Case::mix)
+        population->initialize(parameters.time.start_time);
+      else
+        population->initialize(parameters.time.start_time,
+                               uniform_points(geometry,
+                                              o.n_mvbs,
+                                              m.membrane_clearance));
     }
-    const SectionTimes after_placement =
-      timer.get_summary_data(TimerOutput::total_wall_time);
-    const auto owned_at_start = Utilities::MPI::min_max_avg(
-      double(population->particle_handler().n_locally_owned_particles()),
-      communicator);
-    // The population alone, before the benchmark's own scratch space.
+    const auto owned_at_start =
+      Utilities::MPI::min_max_avg(double(population->n_local()), communicator);
     const double population_memory = sum(peak_memory());
 
-    struct Moved
-    {
-      Point<dim>             x;
-      double                 clearance;
-      mvb::physics::MvbState state;
-    };
-    std::vector<Moved>      moved;
-    std::vector<Point<dim>> microtubule_points, actin_points;
-    std::vector<Hit>        hits;
-    hits.reserve(64);
-    QueryCount stepper_microtubule, stepper_actin, every_microtubule,
-      every_actin;
-    const double cortex    = parameters.geometry.cortex_thickness;
-    const double radius    = t.capture_radius;
-    double       mvb_steps = 0; // sum over the steps of the MVBs stepped
+    const std::vector<double> phases_before =
+      population->phase_times().seconds();
+    const auto engine_before  = population->statistics();
+    const auto stepper_before = population->stepper().statistics();
     // CPU time over wall time of the steps: well below 1, other work shared
     // the cores and the times are too long.
     const double       wall_start = MPI_Wtime();
     const std::clock_t cpu_start  = std::clock();
     for (unsigned int n = 0; n < o.n_steps; ++n)
-      {
-        const Particles::ParticleHandler<dim> &particles =
-          population->particle_handler();
-        mvb_steps += double(particles.n_global_particles());
-
-        // Motion alone, on the MVBs as they are: the population's loop
-        // (MvbPopulation::advance()) with the stepper that has no
-        // transitions; maturation included. The result goes to scratch
-        // space, the population is not changed.
-        {
-          TimerOutput::Scope  scope(timer, motion_name);
-          const std::uint64_t step = population->step_number();
-          moved.clear();
-          for (const auto &particle : particles)
-            {
-              const auto                       p = particle.get_properties();
-              mvb::physics::MvbState           s = state_of<dim>(p);
-              mvb::physics::MaturationExchange exchange;
-              motion_kinetics.mature(s, stand_in, dt, exchange);
-              Point<dim> x     = particle.get_location();
-              double     bound = p[Population::clearance];
-              motion_stepper
-                .advance(particle.get_id(), step, dt, stand_in, x, s, bound);
-              moved.push_back({x, bound, s});
-            }
-        }
-
-        // Where the stepper will look for tracks at the start of this step
-        // (MvbStepper::advance()): microtubules around every free MVB,
-        // actin around the free ones in the cortex. The depth is looked up
-        // (untimed) only where the stepper's clearance bound cannot rule
-        // the cortex out, as the stepper does.
-        microtubule_points.clear();
-        actin_points.clear();
-        for (const auto &particle : particles)
-          {
-            const auto p = particle.get_properties();
-            if (state_of<dim>(p).mode != mvb::physics::MvbMode::free)
-              continue;
-            const Point<dim> x = particle.get_location();
-            microtubule_points.push_back(x);
-            if (p[Population::clearance] < cortex &&
-                geometry.depth_below_plasma_membrane(x) <= cortex)
-              actin_points.push_back(x);
-          }
-        {
-          TimerOutput::Scope scope(timer, search_name);
-          for (const Point<dim> &x : microtubule_points)
-            {
-              tracks->tracks_near(x, radius, TrackType::microtubule, hits);
-              stepper_microtubule.hits += hits.size();
-            }
-          for (const Point<dim> &x : actin_points)
-            {
-              tracks->tracks_near(x, radius, TrackType::actin, hits);
-              stepper_actin.hits += hits.size();
-            }
-          stepper_microtubule.queries += microtubule_points.size();
-          stepper_actin.queries += actin_points.size();
-        }
-
-        // One query of each type at every MVB, free or not, in the cortex
-        // or not: the cost of a query, to compare between track networks.
-        {
-          TimerOutput::Scope scope(timer, microtubules_name);
-          for (const auto &particle : particles)
-            {
-              tracks->tracks_near(particle.get_location(),
-                                  radius,
-                                  TrackType::microtubule,
-                                  hits);
-              every_microtubule.hits += hits.size();
-              ++every_microtubule.queries;
-            }
-        }
-        {
-          TimerOutput::Scope scope(timer, actin_queries_name);
-          for (const auto &particle : particles)
-            {
-              tracks->tracks_near(particle.get_location(),
-                                  radius,
-                                  TrackType::actin,
-                                  hits);
-              every_actin.hits += hits.size();
-              ++every_actin.queries;
-            }
-        }
-
-        // The real step: motion, track search and transitions together,
-        // then migration.
-        population->advance(dt, sampler);
-      }
+      population->advance(dt, *coupling);
+    const double wall = MPI_Wtime() - wall_start;
     const double cpu_share =
       Utilities::MPI::min(double(std::clock() - cpu_start) / CLOCKS_PER_SEC /
-                            std::max(1e-9, MPI_Wtime() - wall_start),
+                            std::max(1e-9, wall),
                           communicator);
-    const mvb::MvbCounts counts       = population->counts();
-    const unsigned long  misplaced    = population->count_misplaced();
-    const auto           owned_at_end = Utilities::MPI::min_max_avg(
-      double(population->particle_handler().n_locally_owned_particles()),
-      communicator);
-    const double       lost = sum(double(local_lost));
+    const auto                     engine  = population->statistics();
+    const auto                     stepper = population->stepper().statistics();
+    const std::vector<std::string> phase_names =
+      population->phase_times().names();
+    std::vector<double> phase_seconds = population->phase_times().seconds();
+    for (unsigned int k = 0; k < phase_seconds.size(); ++k)
+      phase_seconds[k] -= phases_before[k];
+
+    const mvb::MvbCounts counts    = population->counts();
+    const unsigned long  misplaced = population->count_misplaced();
+    const auto           owned_at_end =
+      Utilities::MPI::min_max_avg(double(population->n_local()), communicator);
     const double       peak = sum(peak_memory());
     const SectionTimes data =
       timer.get_summary_data(TimerOutput::total_wall_time);
@@ -528,149 +521,123 @@ namespace
       setup_timer.get_summary_data(TimerOutput::total_wall_time);
     population.reset();
 
-    for (const std::string &name :
-         {fields_name, stepping_name, migration_name, births_name})
-      AssertThrow(data.count(name) == 1,
-                  ExcMessage("MvbPopulation no longer times the section '" +
-                             name + "'; update mvb_benchmark.cc"));
-    // Section totals, the slowest rank's (a section starts with a barrier,
-    // so a rank with more MVBs makes the others wait in it).
-    const auto slowest = [&](const SectionTimes &times,
-                             const std::string  &name) {
-      return Utilities::MPI::max(section(times, name), communicator);
-    };
-    const double stepping  = slowest(data, stepping_name);
-    const double migration = slowest(data, migration_name);
-    const double other =
-      slowest(data, fields_name) +
-      (slowest(data, births_name) - slowest(after_placement, births_name));
-    const double step_total  = stepping + migration + other;
-    const double motion      = slowest(data, motion_name);
-    const double search      = slowest(data, search_name);
-    const double transitions = stepping - motion - search;
+    AssertThrow(data.count(engine_section) == 1,
+                ExcMessage("MvbPopulation no longer times the section '" +
+                           engine_section + "'; update mvb_benchmark.cc"));
+    // The section (which starts with a barrier: a rank with more MVBs makes
+    // the others wait in it) is the step's time; its phases are the slowest
+    // rank's each.
+    const double                  step_total = section(data, engine_section);
+    std::map<std::string, double> phase;
+    for (unsigned int k = 0; k < phase_names.size(); ++k)
+      phase[phase_names[k]] =
+        Utilities::MPI::max(phase_seconds[k], communicator);
+
+    const double mvb_steps =
+      sum(double(engine.mvb_steps - engine_before.mvb_steps));
+    const double per_mvb_step = 1 / std::max(1., mvb_steps);
+    const double searches =
+      sum(double(stepper.membrane_searches - stepper_before.membrane_searches));
+    const double queries =
+      sum(double(stepper.track_queries - stepper_before.track_queries));
+    const double relocations =
+      sum(double(engine.relocations - engine_before.relocations));
+    const double cell_searches =
+      sum(double(engine.searches - engine_before.searches));
+    const double sent = sum(double(engine.sent - engine_before.sent));
+    const double lost = sum(double(engine.lost - engine_before.lost));
 
     const double ms        = 1000. / o.n_steps;
-    const double ns        = 1e9 / mvb_steps;
+    const double ns        = 1e9 * per_mvb_step;
     const double mean_mvbs = mvb_steps / o.n_steps;
-    const double rate      = mvb_steps / step_total;
-    const double removed   = double(o.n_mvbs) - counts.total;
-    // Queries are counted on each rank: the time of a query is the slowest
-    // rank's time over its own number of queries.
-    const auto per_query = [&](const std::string &name, const QueryCount &q) {
-      const double time = section(data, name);
-      return Utilities::MPI::max(q.queries > 0 ? 1e9 * time / q.queries : 0.,
-                                 communicator);
-    };
-    const auto mean_hits = [&](const QueryCount &q) {
-      return sum(double(q.hits)) / std::max(1., sum(double(q.queries)));
-    };
-    const double ns_query_mt = per_query(microtubules_name, every_microtubule);
-    const double ns_query_actin = per_query(actin_queries_name, every_actin);
-    const double hits_mt        = mean_hits(every_microtubule);
-    const double hits_actin     = mean_hits(every_actin);
-    const double stepper_mt     = sum(double(stepper_microtubule.queries));
-    const double stepper_act    = sum(double(stepper_actin.queries));
-    const double stepper_hits =
-      sum(double(stepper_microtubule.hits + stepper_actin.hits));
-    const double queries_per_step = (stepper_mt + stepper_act) / mvb_steps;
-    const double bytes_per_mvb = (population_memory - base_memory) / o.n_mvbs;
+    const double rate      = mvb_steps / std::max(1e-12, step_total);
+    const double bytes_per_mvb =
+      o.n_mvbs > 0 ? (population_memory - base_memory) / o.n_mvbs : 0.;
+    const double s_place =
+      Utilities::MPI::max(section(setup_data, "placing the MVBs"),
+                          communicator);
 
     pcout << std::fixed << std::setprecision(0) << "MVBs per rank         "
           << owned_at_start.min << " to " << owned_at_start.max
           << " at the start, " << owned_at_end.min << " to " << owned_at_end.max
           << " at the end\n"
-          << std::setprecision(3)
+          << std::setprecision(4)
           << "Wall time per step (ms, slowest rank, mean of " << o.n_steps
-          << " steps of " << mean_mvbs << " MVBs on average)\n"
-          << "  motion              " << ms * motion
-          << " (stepper without transitions, maturation included)\n"
-          << "  track search        " << ms * search << " ("
-          << stepper_mt / o.n_steps << " microtubule and "
-          << stepper_act / o.n_steps
-          << " actin queries per step, as the stepper makes them)\n"
-          << "  transitions         " << ms * transitions
-          << " (motion and transitions " << ms * stepping
-          << " less motion and track search)\n"
-          << "  migration           " << ms * migration << "\n"
-          << "  field values, births " << ms * other << "\n"
-          << "  total               " << ms * step_total << "\n"
-          << "MVB-steps per second  " << std::setprecision(0) << rate << "\n"
-          << std::setprecision(1) << "Wall time per MVB-step (ns)\n"
-          << "  motion              " << ns * motion << "\n"
-          << "  track search        " << ns * search << "\n"
-          << "  transitions         " << ns * transitions << "\n"
-          << "  migration           " << ns * migration << "\n"
-          << "  field values, births " << ns * other << "\n"
-          << "  total               " << ns * step_total << "\n"
-          << "Track queries at every MVB (ns per query, slowest rank; tracks "
-          << "found per query)\n"
-          << "  microtubules        " << ns_query_mt << "; "
-          << std::setprecision(3) << hits_mt << "\n"
-          << std::setprecision(1) << "  actin               " << ns_query_actin
-          << "; " << std::setprecision(3) << hits_actin << "\n"
-          << "  as the stepper makes them: " << queries_per_step
-          << " per MVB-step, "
-          << stepper_hits / std::max(1., stepper_mt + stepper_act)
-          << " tracks found per query\n"
+          << " steps of " << std::setprecision(0) << mean_mvbs
+          << " MVBs on average)\n"
+          << std::setprecision(4);
+    for (const std::string &name : phase_names)
+      pcout << "  " << std::left << std::setw(24) << name << std::right
+            << ms * phase[name] << "\n";
+    pcout << "  total                   " << ms * step_total
+          << " (the whole of advance(), slowest rank)\n"
+          << std::setprecision(0) << "MVB-steps per second  " << rate << "\n"
+          << std::setprecision(1) << "Wall time per MVB-step (ns)\n";
+    for (const std::string &name : phase_names)
+      pcout << "  " << std::left << std::setw(24) << name << std::right
+            << ns * phase[name] << "\n";
+    pcout << "  total                   " << ns * step_total << "\n"
+          << std::setprecision(4) << "Work per MVB-step\n"
+          << "  membrane searches       " << searches * per_mvb_step << "\n"
+          << "  track queries           " << queries * per_mvb_step << "\n"
+          << "  relocations             " << relocations * per_mvb_step
+          << " (of which cell searches " << cell_searches * per_mvb_step
+          << ")\n"
+          << "  sent to another rank    " << sent * per_mvb_step << "\n"
+          << "  beyond the ghost layer  " << lost * per_mvb_step << "\n"
           << std::setprecision(0) << "MVBs at the end       " << counts.total
           << " (free " << counts.per_mode[0] << ", kinesin "
           << counts.per_mode[1] << ", dynein " << counts.per_mode[2]
           << ", myosin " << counts.per_mode[3] << ", docked "
           << counts.per_mode[4] << "; fused " << counts.fusions << ", degraded "
           << counts.degradations << ")\n"
-          << "  lost by the sort    " << lost << " (" << std::setprecision(2)
-          << 100. * lost / mvb_steps
-          << " % of the MVB-steps; placed again by a search of the whole "
-          << "mesh)\n"
-          << std::setprecision(0) << "  misplaced           " << misplaced
-          << " (outside the cytoplasm or off their track)\n"
+          << "  misplaced           " << misplaced
+          << " (outside the cytoplasm, off their track, or not on the rank "
+             "of their cell)\n"
           << "CPU share of the steps " << 100 * cpu_share
           << " % (the lowest rank's CPU time over wall time; well below 100 %, "
           << "other work shared the cores)\n"
           << std::setprecision(3) << "One-off wall time (s)\n"
-          << "  mesh                " << slowest(setup_data, "mesh") << "\n"
-          << "  mapping cache       " << slowest(setup_data, "mapping cache")
+          << "  mesh                " << section(setup_data, "mesh") << "\n"
+          << "  mapping cache       " << section(setup_data, "mapping cache")
           << "\n"
-          << "  tracks              " << slowest(setup_data, "tracks") << "\n"
-          << "  placing the MVBs    " << slowest(setup_data, "placing the MVBs")
-          << "\n"
+          << "  tracks              " << section(setup_data, "tracks") << "\n"
+          << "  placing the MVBs    " << s_place << "\n"
           << std::setprecision(1) << "Peak memory (VmHWM, sum over ranks)\n"
           << "  without MVBs        " << base_memory / MB << " MB\n"
           << "  with the MVBs       " << population_memory / MB << " MB ("
           << bytes_per_mvb << " bytes per MVB)\n"
-          << "  at the end          " << peak / MB
-          << " MB (with the benchmark's scratch space)" << std::endl;
+          << "  at the end          " << peak / MB << " MB" << std::endl;
 
     std::ostringstream line;
-    line << std::fixed << std::setprecision(3) << "BENCHMARK mvbs=" << o.n_mvbs
-         << " microtubules=" << n_microtubules << " actin=" << n_actin
-         << " tracks=" << tracks->n_tracks() << " ranks=" << n_ranks
+    line << std::fixed << std::setprecision(4) << "BENCHMARK case=" << case_name
+         << " coupled=" << int(o.coupled) << " births=" << int(o.births)
+         << " mvbs=" << o.n_mvbs << " microtubules=" << n_microtubules
+         << " actin=" << n_actin << " ranks=" << n_ranks
          << " steps=" << o.n_steps << " level=" << o.level
          << " cells=" << triangulation.n_global_active_cells()
-         << " mean_mvbs=" << mean_mvbs << " ms_step=" << ms * step_total
-         << " ms_motion=" << ms * motion << " ms_search=" << ms * search
-         << " ms_transitions=" << ms * transitions
-         << " ms_migration=" << ms * migration << " ms_other=" << ms * other
-         << std::setprecision(0) << " mvb_steps_per_s=" << rate
+         << " mean_mvbs=" << mean_mvbs << " ms_step=" << ms * step_total;
+    for (const std::string &name : phase_names)
+      {
+        std::string key = name;
+        for (char &c : key)
+          if (c == ' ')
+            c = '_';
+        line << " ms_" << key << "=" << ms * phase[name];
+      }
+    line << std::setprecision(0) << " mvb_steps_per_s=" << rate
          << std::setprecision(1) << " ns_total=" << ns * step_total
-         << " ns_motion=" << ns * motion << " ns_search=" << ns * search
-         << " ns_transitions=" << ns * transitions
-         << " ns_migration=" << ns * migration << " ns_other=" << ns * other
-         << " ns_query_mt=" << ns_query_mt
-         << " ns_query_actin=" << ns_query_actin << std::setprecision(4)
-         << " hits_mt=" << hits_mt << " hits_actin=" << hits_actin
-         << " queries_per_mvb_step=" << queries_per_step << std::setprecision(0)
+         << std::setprecision(4)
+         << " searches_per_step=" << searches * per_mvb_step
+         << " queries_per_step=" << queries * per_mvb_step
+         << " relocations_per_step=" << relocations * per_mvb_step
+         << " sent_per_step=" << sent * per_mvb_step << std::setprecision(0)
          << " owned_min=" << owned_at_start.min
          << " owned_max=" << owned_at_start.max << " left=" << counts.total
-         << " removed=" << removed << " lost=" << lost
-         << " misplaced=" << misplaced << std::setprecision(2)
-         << " cpu=" << cpu_share << std::setprecision(1)
-         << " peak_MB=" << peak / MB
-         << " population_MB=" << population_memory / MB
-         << " base_MB=" << base_memory / MB
-         << " bytes_per_mvb=" << bytes_per_mvb << std::setprecision(3)
-         << " s_tracks=" << slowest(setup_data, "tracks")
-         << " s_place=" << slowest(setup_data, "placing the MVBs");
+         << " lost=" << lost << " misplaced=" << misplaced
+         << std::setprecision(2) << " cpu=" << cpu_share << std::setprecision(1)
+         << " peak_MB=" << peak / MB << " bytes_per_mvb=" << bytes_per_mvb
+         << std::setprecision(3) << " s_place=" << s_place;
     pcout << line.str() << std::endl;
   }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The 3D baseline cell (scenarios/baseline-3d.prm) at its default resolution,
 # shortened to SIM seconds of its warm-up, at each rank count: simulated
-# seconds per wall second, the wall time by phase (fields, MVB motion,
-# coupling, output) from the run's TimerOutput table, and the wall time one
+# seconds per wall second, the wall time by phase (fields, MVB engine and
+# its phases, output) from the run's TimerOutput table, and the wall time one
 # simulated hour takes at that rate. README.md in this folder explains the
 # figures.
 #
@@ -30,14 +30,16 @@ scenario=$log_dir/baseline-3d-benchmark.prm
 sed "s/set End time *= *[^#]*/set End time = $((start + sim))/" \
   "$repo/scenarios/baseline-3d.prm" > "$scenario"
 
-printf '%-6s %-10s %-10s %-10s %-10s %-10s %-10s %-12s %-10s\n' ranks \
-  sim_s wall_s sim/wall fields mvb_motion coupling output hour_min
+printf '%-6s %-7s %-8s %-9s %-8s %-8s %-8s %-8s %-8s %-8s %-8s %-9s\n' ranks \
+  sim_s wall_s sim/wall fields MVBs motion migr coupling output other \
+  hour_min
 for ranks in $ranks_list; do
   out=$log_dir/np$ranks
   log=$log_dir/np$ranks.log
   "$mpiexec" "${mpi_flags[@]}" -np "$ranks" "$mvbsim" --overwrite \
     --output "$out" "$scenario" > "$log" 2>&1
-  # TimerOutput rows: "| section | calls | wall time | % |".
+  # TimerOutput rows: "| section | calls | wall time | % |"; then the MVB
+  # engine's phases within its section "MVBs": "  phase   seconds s  share %".
   awk -F'|' -v ranks="$ranks" -v sim="$sim" '
     /Total wallclock time elapsed since start/ {
       split($3, w, "s"); total = w[1] + 0
@@ -46,18 +48,29 @@ for ranks in $ranks_list; do
       name = $2; gsub(/^ +| +$/, "", name)
       t = $4; gsub(/[ s]/, "", t); t += 0
       if (name ~ /^fields: (assemble right-hand side|solve)$/) fields += t
-      else if (name ~ /^MVBs: (field values|field exchange)$/) coupling += t
-      else if (name ~ /^MVBs: (motion and transitions|migration|births)$/)
-        motion += t
+      else if (name == "MVBs") mvbs += t
       else if (name == "output") output += t
-      else setup += t
     }
+    /^MVB engine by phase/ { phases = 1; next }
+    phases && /^  [a-z].* s +[0-9.]+ %$/ {
+      line = $0; sub(/^  /, "", line)
+      t = line; sub(/ +[0-9.eE+-]+ s +[0-9.]+ %$/, "", t)
+      s = substr(line, length(t) + 1); sub(/^ +/, "", s); s += 0
+      if (t ~ /^(motion and transitions|births)$/) motion += s
+      else if (t == "migration") migration += s
+      else if (t ~ /^field/) coupling += s
+      next
+    }
+    phases && !/^  / { phases = 0 }
     END {
-      loop = fields + coupling + motion + output
-      printf "%-6s %-10s %-10.1f %-10.1f %-10.1f %-10.1f %-10.1f %-12.1f %-10.1f\n",
-        ranks, sim, total, sim / loop, fields, motion, coupling, output,
-        3600 / (sim / loop) / 60
+      loop = fields + mvbs + output
+      printf "%-6s %-7s %-8.1f %-9.1f %-8.1f %-8.1f %-8.1f %-8.1f %-8.1f %-8.1f %-8.1f %-9.1f\n",
+        ranks, sim, total, sim / total, fields, mvbs, motion, migration,
+        coupling, output, total - loop, 3600 / (sim / total) / 60
     }' "$log"
 done
-echo "(wall times in s; sim/wall and the hour exclude set-up: mesh, tracks,"
-echo " AMG, run record; logs in $log_dir)"
+echo "(wall times in s: fields = right-hand sides + solves; MVBs = the whole"
+echo " MVB engine, of which motion (with transitions and births), migration"
+echo " and coupling (field values and deposits); other = set-up, mesh and run"
+echo " record, checkpoints and everything untimed; sim/wall and the hour from"
+echo " the whole wall time; logs in $log_dir)"
