@@ -260,6 +260,19 @@ namespace mvb::mesh
   }
 
   template <int dim>
+  std::optional<typename BoundarySurface<dim>::NearestPoint>
+  BoundarySurface<dim>::nearest_within(const Point<dim> &x,
+                                       const double      radius) const
+  {
+    const auto nearest = tree.nearest(x, radius);
+    if (nearest.index >= facet_list.size())
+      return std::nullopt;
+    return NearestPoint{nearest.point,
+                        nearest.distance,
+                        normals[nearest.index]};
+  }
+
+  template <int dim>
   std::optional<double>
   BoundarySurface<dim>::first_ray_hit(const Point<dim>     &origin,
                                       const Tensor<1, dim> &direction) const

@@ -59,6 +59,14 @@ namespace mvb::mesh
     nearest(const Point<dim> &x,
             double bound = std::numeric_limits<double>::infinity()) const;
 
+    /**
+     * Closest point of the surface to @p x if it is within @p radius, else
+     * nothing: a query that needs no more than "is anything this close?"
+     * visits only the facets within @p radius, however far the surface is.
+     */
+    std::optional<NearestPoint>
+    nearest_within(const Point<dim> &x, double radius) const;
+
     /** Smallest t > 0 with origin + t * direction on the surface, if any. */
     std::optional<double>
     first_ray_hit(const Point<dim>     &origin,

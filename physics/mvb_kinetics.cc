@@ -165,6 +165,14 @@ namespace mvb::physics
            prm.autophagy_rate * g.autophagy;
   }
 
+  bool
+  MvbKinetics::may_degrade() const
+  {
+    MvbState active;
+    active.rab7 = 1; // the rate grows with Rab7 activity, which is <= 1
+    return degradation_rate(active) > 0;
+  }
+
   double
   MvbKinetics::cholesterol_content(const MvbState &s) const
   {

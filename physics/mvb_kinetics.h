@@ -153,6 +153,10 @@ namespace mvb::physics
     double
     degradation_rate(const MvbState &state) const;
 
+    /** Whether T9 can happen at all (its rate at full Rab7 activity > 0). */
+    bool
+    may_degrade() const;
+
     /**
      * Cholesterol an MVB holds (uM um^dim): its limiting membrane's chi_LM
      * and its ILVs' chi_ILV N/N_max, in units of the limiting membrane's

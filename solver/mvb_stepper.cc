@@ -1,8 +1,10 @@
 #include <solver/mvb_stepper.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace mvb
 {
@@ -39,6 +41,11 @@ namespace mvb
     // only by more than this.
     constexpr double round_off = 1e-12;
 
+    // How far beyond the largest distance a rate asks about the membranes
+    // are searched (um). Only the work depends on it: more means rarer but
+    // dearer searches for MVBs far from a membrane.
+    constexpr double search_slack = 1;
+
     // Whether a distance that is @p value at the anchor, and @p moved away
     // from it now, is at most @p threshold: 1 surely, 0 surely not, -1
     // the bound cannot tell (always for an unknown, NaN, value).
@@ -65,7 +72,40 @@ namespace mvb
       , capture_radius(capture_radius)
       , seed(seed)
       , margin(kinetics.parameters().membrane_clearance)
+      , search_radius(std::max({geometry.parameters().cortex_thickness,
+                                kinetics.parameters().docking_distance,
+                                kinetics.parameters().lysosome_zone_width,
+                                margin}) +
+                      search_slack)
   {
+  }
+
+  template <int dim>
+  double
+  MvbStepper<dim>::distance_to(const mesh::BoundarySurface<dim> &surface,
+                               const Point<dim>                 &x,
+                               const double                      known,
+                               const double                      moved,
+                               const double                      from_cytoplasm,
+                               Tensor<1, dim> *outward_normal) const
+  {
+    using NearestPoint = typename mesh::BoundarySurface<dim>::NearestPoint;
+    std::optional<NearestPoint> nearest;
+    if (std::abs(known) < search_radius) // exact, so it bounds the search
+      nearest = surface.nearest(x, std::abs(known) + moved);
+    else
+      nearest = surface.nearest_within(x, search_radius);
+    if (!nearest)
+      {
+        if (from_cytoplasm < search_radius)
+          return search_radius;
+        nearest = surface.nearest(x);
+      }
+    if (outward_normal != nullptr)
+      *outward_normal = nearest->outward_normal;
+    return (x - nearest->point) * nearest->outward_normal > 0
+             ? -nearest->distance
+             : nearest->distance;
   }
 
   template <int dim>
@@ -74,18 +114,12 @@ namespace mvb
                            MembraneDistances<dim> &membranes) const
   {
     ++counts.membrane_searches;
-    // The old values bound the distances (infinite if unknown, NaN).
     const double moved = x.distance(membranes.anchor);
-    const auto   bound = [moved](const double d) {
-      return std::isnan(d) ? std::numeric_limits<double>::infinity()
-                             : std::abs(d) + moved;
-    };
-    const double depth_bound  = bound(membranes.depth);
-    const double height_bound = bound(membranes.height);
-    membranes.anchor          = x;
-    membranes.depth = geometry.depth_below_plasma_membrane(x, depth_bound);
+    membranes.anchor   = x;
+    membranes.depth =
+      distance_to(geometry.plasma_membrane(), x, membranes.depth, moved, 0);
     membranes.height =
-      geometry.clearance_from_nuclear_envelope(x, height_bound);
+      distance_to(geometry.nuclear_envelope(), x, membranes.height, moved, 0);
   }
 
   template <int dim>
@@ -99,17 +133,21 @@ namespace mvb
     // The predicates the mode's rates ask (MvbStepper::advance()).
     const bool asks_cortex =
       mode == MvbMode::free && kinetics.actin_binding_rate() > 0;
-    const bool asks_docking = mode == MvbMode::free || mode == MvbMode::myosin;
+    const bool asks_docking =
+      (mode == MvbMode::free || mode == MvbMode::myosin) &&
+      kinetics.docking_rate() > 0;
+    const bool asks_zone = kinetics.may_degrade();
 
     const double moved = x.distance(membranes.anchor);
-    int          zone = at_most(membranes.height, moved, p.lysosome_zone_width);
+    int          zone =
+      asks_zone ? at_most(membranes.height, moved, p.lysosome_zone_width) : 0;
     int in_cortex = asks_cortex ? at_most(membranes.depth, moved, cortex) : 0;
     int near_membrane =
       asks_docking ? at_most(membranes.depth, moved, p.docking_distance) : 0;
     if (zone < 0 || in_cortex < 0 || near_membrane < 0)
       {
         measure(x, membranes);
-        zone          = membranes.height <= p.lysosome_zone_width;
+        zone          = asks_zone && membranes.height <= p.lysosome_zone_width;
         in_cortex     = asks_cortex && membranes.depth <= cortex;
         near_membrane = asks_docking && membranes.depth <= p.docking_distance;
       }
@@ -157,35 +195,38 @@ namespace mvb
       }
 
     ++counts.membrane_searches;
-    // Bounds of the distances at y from the anchor, for the first try.
-    const double moved = y.distance(membranes.anchor);
-    const auto   bound = [moved](const double d) {
-      return std::isnan(d) ? std::numeric_limits<double>::infinity()
-                             : std::abs(d) + moved;
-    };
-    double pm_bound = bound(membranes.depth),
-           ne_bound = bound(membranes.height);
-    bool touched    = false;
+    // The anchor's values bound the distances at y for the first try.
+    double       pm_known = membranes.depth, ne_known = membranes.height;
+    double       moved   = y.distance(membranes.anchor);
+    bool         touched = false;
+    const double unknown = std::numeric_limits<double>::quiet_NaN();
     for (unsigned int attempt = 0; attempt < 4; ++attempt)
       {
-        const auto   pm = geometry.plasma_membrane().nearest(y, pm_bound);
-        const double depth =
-          (y - pm.point) * pm.outward_normal > 0 ? -pm.distance : pm.distance;
+        Tensor<1, dim> normal;
+        const double   depth = distance_to(geometry.plasma_membrane(),
+                                         y,
+                                         pm_known,
+                                         moved,
+                                         y.distance(x),
+                                         &normal);
         if (depth < margin)
           {
             // Mirror at the surface parallel to the membrane, margin in.
-            y -= 2 * (margin - depth) * pm.outward_normal;
+            y -= 2 * (margin - depth) * normal;
             touched  = true;
-            pm_bound = ne_bound = std::numeric_limits<double>::infinity();
+            pm_known = ne_known = unknown;
             continue;
           }
-        const auto   ne = geometry.nuclear_envelope().nearest(y, ne_bound);
-        const double height =
-          (y - ne.point) * ne.outward_normal > 0 ? -ne.distance : ne.distance;
+        const double height = distance_to(geometry.nuclear_envelope(),
+                                          y,
+                                          ne_known,
+                                          moved,
+                                          y.distance(x),
+                                          &normal);
         if (height < margin)
           {
-            y -= 2 * (margin - height) * ne.outward_normal;
-            pm_bound = ne_bound = std::numeric_limits<double>::infinity();
+            y -= 2 * (margin - height) * normal;
+            pm_known = ne_known = unknown;
             continue;
           }
         x                = y;

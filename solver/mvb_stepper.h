@@ -24,6 +24,10 @@ namespace mvb
    * MVB decide "in the cortex?", "near enough to dock?", "in the lysosome
    * zone?" and "can it touch a membrane?" from these bounds, and search
    * the membranes' facets only when the bounds cannot tell.
+   *
+   * A value below the stepper's search radius is exact; one at or above it
+   * is a lower bound only (the search looked no further: nothing of that
+   * membrane is closer), which is all a far MVB needs.
    */
   template <int dim>
   struct MembraneDistances
@@ -137,6 +141,26 @@ namespace mvb
     void
     measure(const Point<dim> &x, MembraneDistances<dim> &membranes) const;
 
+    /**
+     * The signed distance of @p x from @p surface, positive on the
+     * cytoplasm's side: exact below search_radius, else search_radius (a
+     * lower bound). @p known is its value at a point @p moved away (NaN if
+     * unknown); an exact one bounds the search. @p x is @p from_cytoplasm
+     * away from a point in the cytoplasm (an MVB's position): if that is
+     * less than search_radius and nothing of the surface is that close,
+     * the segment between them does not cross it, so @p x is in the
+     * cytoplasm too; otherwise the whole surface is searched. The outward
+     * normal of the nearest facet, if one was found, into
+     * @p outward_normal.
+     */
+    double
+    distance_to(const mesh::BoundarySurface<dim> &surface,
+                const Point<dim>                 &x,
+                double                            known,
+                double                            moved,
+                double                            from_cytoplasm,
+                Tensor<1, dim> *outward_normal = nullptr) const;
+
     // The motor's speed in the MVB's mode (0 if it is not bound).
     double
     speed(const physics::MvbState &state) const;
@@ -147,6 +171,10 @@ namespace mvb
     const double                   capture_radius;
     const std::uint64_t            seed;
     const double                   margin; // membrane clearance
+    // How far the membranes are searched: beyond every distance a rate
+    // asks about, by room enough for an MVB to travel before it must look
+    // again.
+    const double search_radius;
 
     mutable Statistics counts;
   };

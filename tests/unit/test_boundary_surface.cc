@@ -81,6 +81,16 @@ namespace
             CHECK(bounded.point.distance(nearest.point) == 0);
             CHECK(bounded.outward_normal == nearest.outward_normal);
           }
+        // A search within a radius finds the same point if it is that
+        // close, and nothing otherwise.
+        for (const double radius :
+             {0.5 * nearest.distance, 1.01 * nearest.distance})
+          {
+            const auto within = membrane.nearest_within(x, radius);
+            REQUIRE(within.has_value() == (nearest.distance <= radius));
+            if (within)
+              CHECK(within->distance == nearest.distance);
+          }
         CHECK(nearest.outward_normal * (nearest.point - Point<dim>()) > 0);
         cortex_consistent =
           cortex_consistent &&
