@@ -196,7 +196,7 @@ namespace mvb::mesh
                                        corners[v] = X[facet[v]];
                                      facets.push_back(corners);
                                    });
-          interface_deviation = std::max(interface_deviation, deviation(c));
+          interface_deviation = std::max(interface_deviation, deviation(c, f));
         }
     interface = FacetTree<dim>(facets);
 
@@ -234,7 +234,7 @@ namespace mvb::mesh
 
   template <int dim>
   double
-  CellLocator<dim>::deviation(const unsigned int c) const
+  CellLocator<dim>::deviation(const unsigned int c, const unsigned int f) const
   {
     // The distance to the facets of the face's points at the facets' edge
     // midpoints and centres, and a lattice in between, through the
@@ -242,28 +242,26 @@ namespace mvb::mesh
     const Point<dim>  *X     = support_points(c);
     const unsigned int n     = shape.n_nodes_1d();
     double             worst = 0;
-    for (unsigned int d = 0; d < dim; ++d)
-      for (unsigned int side = 0; side < 2; ++side)
-        for_each_face_facet<dim>(d, side, n, [&](const auto &facet) {
-          std::array<Point<dim>, dim> corners;
-          for (unsigned int v = 0; v < dim; ++v)
-            corners[v] = X[facet[v]];
-          constexpr unsigned int m = 4;
-          for (unsigned int a = 0; a <= m; ++a)
-            for (unsigned int b = 0; b <= (dim == 3 ? m - a : 0); ++b)
-              {
-                Point<dim> reference = shape.node(facet[0]);
-                reference += (double(a) / m) *
-                             (shape.node(facet[1]) - shape.node(facet[0]));
-                if constexpr (dim == 3)
-                  reference += (double(b) / m) *
-                               (shape.node(facet[2]) - shape.node(facet[0]));
-                const Point<dim> curved = shape.value(X, reference);
-                worst =
-                  std::max(worst,
-                           curved.distance(closest_on_facet(corners, curved)));
-              }
-        });
+    for_each_face_facet<dim>(f / 2, f % 2, n, [&](const auto &facet) {
+      std::array<Point<dim>, dim> corners;
+      for (unsigned int v = 0; v < dim; ++v)
+        corners[v] = X[facet[v]];
+      constexpr unsigned int m = 4;
+      for (unsigned int a = 0; a <= m; ++a)
+        for (unsigned int b = 0; b <= (dim == 3 ? m - a : 0); ++b)
+          {
+            Point<dim> reference = shape.node(facet[0]);
+            reference +=
+              (double(a) / m) * (shape.node(facet[1]) - shape.node(facet[0]));
+            if constexpr (dim == 3)
+              reference +=
+                (double(b) / m) * (shape.node(facet[2]) - shape.node(facet[0]));
+            const Point<dim> curved = shape.value(X, reference);
+            worst =
+              std::max(worst,
+                       curved.distance(closest_on_facet(corners, curved)));
+          }
+    });
     return worst;
   }
 
@@ -516,12 +514,16 @@ namespace mvb::mesh
 
   template <int dim>
   double
-  CellLocator<dim>::distance_to_other_ranks(const Point<dim> &x) const
+  CellLocator<dim>::distance_to_other_ranks(const Point<dim> &x,
+                                            const double      cap) const
   {
     if (interface.empty())
       return std::numeric_limits<double>::infinity();
-    return std::max(0.,
-                    interface.nearest(x).distance - 2 * interface_deviation);
+    // The curved faces lie within interface_deviation of their facets;
+    // twice that leaves room for the round-off of the mapping's inverse.
+    const double margin  = 2 * interface_deviation;
+    const auto   nearest = interface.nearest(x, cap + margin);
+    return std::max(0., std::min(nearest.distance, cap + margin) - margin);
   }
 
   template class CellLocator<2>;

@@ -161,11 +161,17 @@ namespace mvb::mesh
 
     /**
      * A lower bound of the distance from @p x (a point of an owned cell)
-     * to the cells of other ranks: a point closer than this to @p x is on
-     * this rank too (inside the mesh). Infinite on one rank.
+     * to the faces between this rank's cells and other ranks': a path
+     * through the mesh that starts at @p x and stays closer to it than this
+     * ends in a cell of this rank (an MVB that moves in small steps and
+     * stays within that ball needs no relocation). Infinite on one rank;
+     * at most @p cap otherwise (the search looks no further, which keeps
+     * it cheap deep inside a rank's cells).
      */
     double
-    distance_to_other_ranks(const Point<dim> &x) const;
+    distance_to_other_ranks(
+      const Point<dim> &x,
+      double            cap = std::numeric_limits<double>::infinity()) const;
 
   private:
     /** The support points of cell @p c, read on first use. */
@@ -181,9 +187,9 @@ namespace mvb::mesh
     void
     prepare(unsigned int c) const;
 
-    /** How far the curved faces of cell @p c stray from their facets. */
+    /** How far face @p f of cell @p c strays from its facets. */
     double
-    deviation(unsigned int c) const;
+    deviation(unsigned int c, unsigned int f) const;
 
     /** Searches the cells that share a vertex with cell @p c. */
     bool

@@ -25,6 +25,11 @@ namespace mvb
     // is cheaper than gathering them.
     constexpr unsigned int births_worth_sharing = 64;
 
+    // Largest radius of an MVB's home ball (um): an MVB deep inside its
+    // rank's cells is relocated after it has travelled this far, in
+    // exchange for a search of the rank boundary that looks no further.
+    constexpr double home_cap = 2;
+
     // The phases of a step (MvbPopulation::phase_times()).
     enum Phase : unsigned int
     {
@@ -146,9 +151,10 @@ namespace mvb
   MvbPopulation<dim>::append(const Mvb &mvb, const MvbSite<dim> &site)
   {
     mvbs.push_back(mvb);
-    mvbs.back().home        = mvb.position;
-    mvbs.back().home_radius = locator.distance_to_other_ranks(mvb.position);
-    mvbs.back().sited_at    = mvb.position;
+    mvbs.back().home = mvb.position;
+    mvbs.back().home_radius =
+      locator.distance_to_other_ranks(mvb.position, home_cap);
+    mvbs.back().sited_at = mvb.position;
     sites.push_back(site);
   }
 
@@ -300,9 +306,10 @@ namespace mvb
           throw SimulationError("MVB " + std::to_string(mvbs[i].id) + " at (" +
                                 to_text(mvbs[i].position) +
                                 ") is not in a cell of its rank");
-        mvbs[i].home        = mvbs[i].position;
-        mvbs[i].home_radius = locator.distance_to_other_ranks(mvbs[i].position);
-        mvbs[i].sited_at    = mvbs[i].position;
+        mvbs[i].home = mvbs[i].position;
+        mvbs[i].home_radius =
+          locator.distance_to_other_ranks(mvbs[i].position, home_cap);
+        mvbs[i].sited_at = mvbs[i].position;
       }
   }
 
@@ -547,8 +554,9 @@ namespace mvb
             mvb.sited_at = mvb.position;
             if (!exact_sites)
               {
-                mvb.home        = mvb.position;
-                mvb.home_radius = locator.distance_to_other_ranks(mvb.position);
+                mvb.home = mvb.position;
+                mvb.home_radius =
+                  locator.distance_to_other_ranks(mvb.position, home_cap);
               }
           }
         if (kept != i)
