@@ -19,6 +19,7 @@ mpiexec=${MPIEXEC:-mpirun}
 sim=${1:-300}
 ranks_list=${2:-1 2}
 log_dir=${LOG_DIR:-$(mktemp -d /tmp/mvbsim-baseline-benchmark.XXXXXX)}
+mkdir -p "$log_dir"
 mpi_flags=()
 [ "$(id -u)" = 0 ] && mpi_flags+=(--allow-run-as-root)
 mpi_flags+=(--oversubscribe)
