@@ -41,6 +41,16 @@ namespace mvb::mesh
       Point<dim>     point;
       double         distance;
       Tensor<1, dim> outward_normal; // of the cytoplasm, at the facet
+
+      /**
+       * The distance signed by side: positive for @p x (the point this is
+       * nearest to) on the cytoplasm's side of the surface.
+       */
+      double
+      signed_distance(const Point<dim> &x) const
+      {
+        return (x - point) * outward_normal > 0 ? -distance : distance;
+      }
     };
 
     BoundarySurface(const Triangulation<dim>           &triangulation,

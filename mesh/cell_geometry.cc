@@ -380,37 +380,18 @@ namespace mvb::mesh
     return nuclear_envelope().nearest(x).distance;
   }
 
-  namespace
-  {
-    // Positive on the side the outward normal of the cytoplasm points away
-    // from (the cytoplasm side).
-    template <int dim>
-    double
-    signed_depth(const BoundarySurface<dim> &surface,
-                 const Point<dim>           &x,
-                 const double                bound)
-    {
-      const auto nearest = surface.nearest(x, bound);
-      return (x - nearest.point) * nearest.outward_normal > 0
-               ? -nearest.distance
-               : nearest.distance;
-    }
-  } // namespace
-
   template <int dim>
   double
-  CellGeometry<dim>::depth_below_plasma_membrane(const Point<dim> &x,
-                                                 const double      bound) const
+  CellGeometry<dim>::depth_below_plasma_membrane(const Point<dim> &x) const
   {
-    return signed_depth(plasma_membrane(), x, bound);
+    return plasma_membrane().nearest(x).signed_distance(x);
   }
 
   template <int dim>
   double
-  CellGeometry<dim>::clearance_from_nuclear_envelope(const Point<dim> &x,
-                                                     const double bound) const
+  CellGeometry<dim>::clearance_from_nuclear_envelope(const Point<dim> &x) const
   {
-    return signed_depth(nuclear_envelope(), x, bound);
+    return nuclear_envelope().nearest(x).signed_distance(x);
   }
 
   template <int dim>

@@ -8,7 +8,6 @@
 #include <deal.II/distributed/tria.h>
 #include <deal.II/fe/mapping.h>
 
-#include <limits>
 #include <map>
 #include <memory>
 
@@ -93,19 +92,13 @@ namespace mvb::mesh
     /**
      * Signed distances: positive on the cytoplasm side of the plasma
      * membrane (inside the cell) and of the nuclear envelope (outside the
-     * nucleus), both through the membranes' facets. @p bound, if given, is
-     * an upper bound of the (unsigned) distance, which makes the search
-     * faster and changes nothing else.
+     * nucleus), both through the membranes' facets.
      */
     double
-    depth_below_plasma_membrane(
-      const Point<dim> &x,
-      double            bound = std::numeric_limits<double>::infinity()) const;
+    depth_below_plasma_membrane(const Point<dim> &x) const;
 
     double
-    clearance_from_nuclear_envelope(
-      const Point<dim> &x,
-      double            bound = std::numeric_limits<double>::infinity()) const;
+    clearance_from_nuclear_envelope(const Point<dim> &x) const;
 
     /** At least @p clearance inside both membranes. */
     bool

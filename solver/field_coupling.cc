@@ -36,7 +36,6 @@ namespace mvb
       nodes.push_back(
         fe.get_unit_support_points()[lexicographic_to_hierarchic[i]][0]);
     shape = mesh::TensorProductLagrange<dim>(nodes);
-    phi.resize(shape.n_functions());
     hierarchic_dofs.resize(fe.n_dofs_per_cell());
     cell_amounts.reinit(fe.n_dofs_per_cell());
   }
@@ -92,15 +91,19 @@ namespace mvb
     values.assign(sites.size(), stand_ins);
     if (!uses_sites())
       return;
+    // Kept for deposit(), which loads at the same sites.
+    const unsigned int n = shape.n_functions();
+    sampled_phi.resize(sites.size() * n);
     for (std::size_t i = 0; i < sites.size(); ++i)
       {
-        const CellData &d = cell_data(sites[i].cell);
-        shape.values(sites[i].reference, phi.data());
+        const CellData &d   = cell_data(sites[i].cell);
+        double         *phi = sampled_phi.data() + i * n;
+        shape.values(sites[i].reference, phi);
         for (unsigned int c = 0; c < index.size(); ++c)
           if (index[c] >= 0)
             {
               double value = 0;
-              for (unsigned int j = 0; j < phi.size(); ++j)
+              for (unsigned int j = 0; j < n; ++j)
                 value += phi[j] * d.values[c][j];
               (c == 0   ? values[i].calcium
                : c == 1 ? values[i].cholesterol
@@ -116,6 +119,9 @@ namespace mvb
     const std::vector<physics::FieldExchange> &amounts)
   {
     AssertDimension(amounts.size(), sites.size());
+    const unsigned int n = shape.n_functions();
+    AssertThrow(!uses_sites() || sampled_phi.size() == sites.size() * n,
+                ExcMessage("deposit() needs the sites of the last sample()"));
     for (std::size_t i = 0; i < sites.size(); ++i)
       {
         // Calcium is not exchanged: cholesterol (load 0) and cargo (1).
@@ -124,11 +130,12 @@ namespace mvb
            index[2] >= 0 ? amounts[i].cargo : 0.}};
         if (amount[0] == 0 && amount[1] == 0)
           continue;
-        CellData &d = cell_data(sites[i].cell);
-        shape.values(sites[i].reference, phi.data());
+        // The basis values sample() found at this site.
+        const double *phi = sampled_phi.data() + i * n;
+        CellData     &d   = cell_data(sites[i].cell);
         for (unsigned int l = 0; l < 2; ++l)
           if (amount[l] != 0)
-            for (unsigned int j = 0; j < phi.size(); ++j)
+            for (unsigned int j = 0; j < n; ++j)
               d.loads[l][j] += amount[l] * phi[j];
         if (!d.loaded)
           {

@@ -84,8 +84,9 @@ namespace mvb
     std::vector<CellData>            data; // by local cell, filled lazily
     std::vector<unsigned int>        loaded_cells;
 
-    // Reused: no allocation per step.
-    std::vector<double>                  phi;
+    // The basis functions at every site of the last sample(), site by
+    // site: deposit() loads at those sites. Reused: no allocation per step.
+    std::vector<double>                  sampled_phi;
     std::vector<types::global_dof_index> hierarchic_dofs;
     Vector<double>                       cell_amounts;
   };

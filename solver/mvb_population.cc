@@ -151,11 +151,18 @@ namespace mvb
   MvbPopulation<dim>::append(const Mvb &mvb, const MvbSite<dim> &site)
   {
     mvbs.push_back(mvb);
-    mvbs.back().home = mvb.position;
-    mvbs.back().home_radius =
-      locator.distance_to_other_ranks(mvb.position, home_cap);
-    mvbs.back().sited_at = mvb.position;
+    settle(mvbs.back());
     sites.push_back(site);
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::settle(Mvb &mvb) const
+  {
+    mvb.home = mvb.position;
+    mvb.home_radius =
+      exact_sites ? 0.
+                  : locator.distance_to_other_ranks(mvb.position, home_cap);
   }
 
   template <int dim>
@@ -306,10 +313,7 @@ namespace mvb
           throw SimulationError("MVB " + std::to_string(mvbs[i].id) + " at (" +
                                 to_text(mvbs[i].position) +
                                 ") is not in a cell of its rank");
-        mvbs[i].home = mvbs[i].position;
-        mvbs[i].home_radius =
-          locator.distance_to_other_ranks(mvbs[i].position, home_cap);
-        mvbs[i].sited_at = mvbs[i].position;
+        settle(mvbs[i]);
       }
   }
 
@@ -520,7 +524,7 @@ namespace mvb
         MvbSite<dim> &site = sites[i];
         // Exact sites: every MVB that moved (docked and stalled ones do
         // not). Else: those that left their home ball.
-        if (exact_sites ? !(mvb.position == mvb.sited_at)
+        if (exact_sites ? !(mvb.position == mvb.home)
                         : mvb.position.distance_square(mvb.home) >=
                             mvb.home_radius * mvb.home_radius)
           {
@@ -551,13 +555,7 @@ namespace mvb
                     continue;
                   }
               }
-            mvb.sited_at = mvb.position;
-            if (!exact_sites)
-              {
-                mvb.home = mvb.position;
-                mvb.home_radius =
-                  locator.distance_to_other_ranks(mvb.position, home_cap);
-              }
+            settle(mvb);
           }
         if (kept != i)
           {

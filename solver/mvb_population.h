@@ -319,11 +319,11 @@ namespace mvb
       Point<dim>             position;
       physics::MvbState      state;
       MembraneDistances<dim> membranes;
-      // It stays on this rank within home_radius of home.
+      // Where it was when its site was last found; it stays on this rank
+      // within home_radius of there (0 with exact sites, which follow
+      // every move instead).
       Point<dim> home;
       double     home_radius = 0;
-      // Where it was when its site was found.
-      Point<dim> sited_at;
     };
 
     /** An MVB and its site as doubles, for MPI and checkpoints. */
@@ -347,6 +347,13 @@ namespace mvb
     /** Appends an MVB in an owned cell; sets its home ball. */
     void
     append(const Mvb &mvb, const MvbSite<dim> &site);
+
+    /**
+     * Makes the MVB's position its home, its site having just been found
+     * there; the home ball's radius only where sites are not exact.
+     */
+    void
+    settle(Mvb &mvb) const;
 
     /** A point in the perinuclear band, from the MVB's own stream. */
     Point<dim>

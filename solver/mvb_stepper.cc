@@ -103,9 +103,7 @@ namespace mvb
       }
     if (outward_normal != nullptr)
       *outward_normal = nearest->outward_normal;
-    return (x - nearest->point) * nearest->outward_normal > 0
-             ? -nearest->distance
-             : nearest->distance;
+    return nearest->signed_distance(x);
   }
 
   template <int dim>
@@ -269,36 +267,32 @@ namespace mvb
         double    time_to_end = infinity;
         const Hit no_hit{0, 0, infinity};
         Hit       microtubule_hit = no_hit, actin_hit = no_hit;
+        // Binding to the nearest track of a type within the capture radius.
+        const auto offer_track = [&](const mesh::TrackType type,
+                                     const Transition      t,
+                                     const double          rate,
+                                     Hit                  &hit) {
+          ++counts.track_queries;
+          if (const auto near = tracks.nearest_track(x, capture_radius, type))
+            {
+              hit = *near;
+              add(t, rate);
+            }
+        };
 
         switch (s.mode)
           {
             case MvbMode::free:
               if (kinetics.microtubule_binding_rate() > 0)
-                {
-                  ++counts.track_queries;
-                  if (const auto hit =
-                        tracks.nearest_track(x,
-                                             capture_radius,
-                                             mesh::TrackType::microtubule))
-                    {
-                      microtubule_hit = *hit;
-                      add(Transition::bind_microtubule,
-                          kinetics.microtubule_binding_rate());
-                    }
-                }
+                offer_track(mesh::TrackType::microtubule,
+                            Transition::bind_microtubule,
+                            kinetics.microtubule_binding_rate(),
+                            microtubule_hit);
               if (here.in_cortex)
-                {
-                  ++counts.track_queries;
-                  if (const auto hit =
-                        tracks.nearest_track(x,
-                                             capture_radius,
-                                             mesh::TrackType::actin))
-                    {
-                      actin_hit = *hit;
-                      add(Transition::bind_actin,
-                          kinetics.actin_binding_rate());
-                    }
-                }
+                offer_track(mesh::TrackType::actin,
+                            Transition::bind_actin,
+                            kinetics.actin_binding_rate(),
+                            actin_hit);
               if (here.near_membrane)
                 add(Transition::dock, kinetics.docking_rate());
               break;
