@@ -51,11 +51,9 @@ namespace mvb::mesh
                         "300",
                         Integer(0, 100000),
                         "Microtubules N_MT grown from the MTOC to the cortex "
-                        "(0: no microtubules, as under nocodazole). "
-                        "Calibrated (model.md's textbook value is about 100 "
-                        "in 3D): 300 gives the cell's periphery enough plus "
-                        "ends for MVBs to go back to the centre; see "
-                        "scenarios/baseline-3d.md. Unit: none.");
+                        "(0: no microtubules, as under nocodazole); textbook "
+                        "range 100-1000 in 3D (physics/MODEL.md section 4). "
+                        "Unit: none.");
       prm.declare_entry("Angular spread",
                         "180",
                         Double(0, 180),
@@ -93,14 +91,12 @@ namespace mvb::mesh
                         "Length of a cortical actin filament (textbook). "
                         "Unit: um.");
       prm.declare_entry("Capture radius",
-                        "0.5",
+                        "0.25",
                         Double(0.001, 10),
                         "rho_cap: an MVB binds a track only within this "
-                        "distance of its centre. Calibrated (model.md's "
-                        "textbook value is 0.1): an MVB of 0.5-1 um diameter "
-                        "reaches a track with its surface and motors from "
-                        "about 0.5 um; at 0.1 only 1 % of the cytoplasm is "
-                        "in reach of a microtubule. Unit: um.");
+                        "distance of its centre: the MVB's radius plus the "
+                        "motor's reach, 0.2-0.3 um (textbook, "
+                        "physics/MODEL.md section 4). Unit: um.");
     }
     prm.leave_subsection();
     prm.leave_subsection();

@@ -77,11 +77,11 @@ namespace mvb::mesh
       direction
     } focus = Focus::none;
     std::vector<double> focus_direction;
-    double              microtubule_segment = 0.5; // um
-    double              persistence_length  = 20;  // um
-    double              actin_density       = 0.5; // 1/um^2 (1/um in 2D)
-    double              actin_length        = 1;   // um
-    double              capture_radius      = 0.5; // um
+    double              microtubule_segment = 0.5;  // um
+    double              persistence_length  = 20;   // um
+    double              actin_density       = 0.5;  // 1/um^2 (1/um in 2D)
+    double              actin_length        = 1;    // um
+    double              capture_radius      = 0.25; // um
   };
 
   /**
@@ -189,7 +189,7 @@ namespace mvb::mesh
   };
 
   /**
-   * Grows the network in @p geometry from @p seed (model.md section 4):
+   * Grows the network in @p geometry from @p seed (physics/MODEL.md section 4):
    * microtubules from the MTOC, each a worm-like chain of persistence
    * length L_p that bends around the nucleus and ends in the middle of the
    * cortex; actin filaments in the cortex layer, barbed end towards the

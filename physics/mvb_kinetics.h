@@ -1,94 +1,35 @@
 #pragma once
 
+#include <physics/coupled_species.h>
 #include <physics/mvb_parameters.h>
+#include <physics/mvb_state.h>
 
 namespace mvb::physics
 {
-  /** Modes of a living MVB (model.md section 4). */
-  enum class MvbMode : unsigned int
-  {
-    free    = 0,
-    kinesin = 1,
-    dynein  = 2,
-    myosin  = 3,
-    docked  = 4
-  };
-
-  constexpr unsigned int n_mvb_modes = 5;
-
-  /** "free", "kinesin", "dynein", "myosin", "docked". */
-  const char *
-  mode_name(MvbMode mode);
-
-  /** How an MVB leaves the cell. */
-  enum class MvbFate
-  {
-    alive,
-    fused,   // T8: exosomes released at the plasma membrane
-    degraded // T9: lysosomal or autophagic degradation
-  };
-
   /**
-   * The state of one MVB besides its position. `track` and `arc` mean
-   * something only in the bound modes (kinesin, dynein, myosin).
+   * What the rates of an MVB read of its surroundings: the fields at its
+   * position and the lysosome density L(x) there.
    */
-  struct MvbState
+  struct Surroundings
   {
-    MvbMode mode      = MvbMode::free;
-    int     track     = -1;
-    double  arc       = 0; // um from the track's minus (pointed) end
-    double  ilv_count = 0; // N
-    double  cargo     = 0; // q, uM um^3
-    double  chi_lm    = 0; // limiting-membrane cholesterol, 0-1
-    double  chi_ilv   = 0; // ILV cholesterol, 0-1
-    double  rab7      = 0; // r, 0-1
-    double  age       = 0; // s
-  };
-
-  /**
-   * The state as plain numbers, for messages between ranks and
-   * checkpoints: mode, track, arc, ilv_count, cargo, chi_lm, chi_ilv, rab7,
-   * age, in this order.
-   */
-  constexpr unsigned int n_mvb_state_values = 9;
-
-  void
-  write_state_values(const MvbState &state, double *values);
-
-  MvbState
-  read_state_values(const double *values);
-
-  /** Field values at an MVB: the one interface between fields and MVBs. */
-  struct LocalFields
-  {
-    double calcium     = 0; // uM
-    double cholesterol = 0; // uM
-    double cargo       = 0; // uM
+    LocalFields fields;
+    double      lysosome_density = 1;
   };
 
   /** What one MVB took from the fields during a step. */
   struct MaturationExchange
   {
-    double cargo_taken        = 0; // uM um^3, into ILVs
-    double cholesterol_uptake = 0; // increase of chi_LM from the cytosol
+    // Amounts taken out of each field (uM um^dim); negative: put in.
+    SpeciesValues taken;
   };
 
   /**
-   * Amounts (uM um^3 in 3D, uM um^2 in 2D) one MVB puts into the cargo and
-   * cholesterol fields at its position in one step; negative: takes out.
-   */
-  struct FieldExchange
-  {
-    double cargo       = 0;
-    double cholesterol = 0;
-  };
-
-  /**
-   * The rates and internal dynamics of model.md section 4: each rate of the
-   * table T1-T9 is one function here, named after the process, with the
-   * perturbation factors applied where the model puts them. Knows nothing
-   * about meshes or tracks: where a rate applies (near a microtubule, in
-   * the cortex, in the lysosome zone) is the stepper's business.
+   * The rates and internal dynamics of physics/MODEL.md section 4: each
+   * transition T1-T10 is one function here, named after the process, with
+   * the perturbation factors applied where the model puts them. Knows
+   * nothing about meshes or tracks: where a rate applies (near a
+   * microtubule, in the cortex) is decided by the mode graph
+   * (physics/mvb_transitions.h) and the stepper.
    */
   class MvbKinetics
   {
@@ -107,37 +48,41 @@ namespace mvb::physics
 
     /** T2: binding of a free MVB near a microtubule. */
     double
-    microtubule_binding_rate() const;
+    microtubule_binding_rate(const MvbState &, const Surroundings &) const;
 
-    /** T2: p_dyn = w_dyn r / (w_dyn r + w_kin g_27b). */
+    /** p_dyn(r) = w_dyn r / (w_dyn r + w_kin g_27b). */
     double
     dynein_share(double rab7) const;
 
-    /** T3: kinesin -> dynein (@p mode kinesin) or dynein -> kinesin. */
+    /**
+     * T3, biased by Rab7 both ways: kinesin -> dynein at k_sw p_dyn(r),
+     * dynein -> kinesin at k_sw (1 - p_dyn(r)); on a track the stationary
+     * share of time on dynein is p_dyn(r).
+     */
     double
-    switching_rate(MvbMode mode) const;
+    switching_rate(const MvbState &state, const Surroundings &) const;
 
     /** T4: kinesin or dynein -> free. */
     double
-    microtubule_unbinding_rate() const;
+    microtubule_unbinding_rate(const MvbState &, const Surroundings &) const;
 
     /** T5: free MVB in the cortex near an actin filament -> myosin. */
     double
-    actin_binding_rate() const;
+    actin_binding_rate(const MvbState &, const Surroundings &) const;
 
     /** myosin -> free. */
     double
-    actin_unbinding_rate() const;
+    actin_unbinding_rate(const MvbState &, const Surroundings &) const;
 
     /** T6: myosin or free within the docking distance -> docked. */
     double
-    docking_rate() const;
+    docking_rate(const MvbState &, const Surroundings &) const;
 
     /** T7: docked -> free. */
     double
-    undocking_rate() const;
+    undocking_rate(const MvbState &, const Surroundings &) const;
 
-    /** S(c) = (1 - a) + a H(c)/H(c_rest), a = a_Ca g_syt7; S(c_rest) = 1. */
+    /** S(c) = (1 - a) + a H(c)/H(c_ref), a = a_Ca g_syt7; S(c_ref) = 1. */
     double
     calcium_factor(double calcium) const;
 
@@ -145,17 +90,30 @@ namespace mvb::physics
     double
     fusion_competence(double chi_ilv) const;
 
-    /** T8: k_f0 g_SNARE S(c) Phi(chi_ILV). */
+    /** T8: k_f0 g_SNARE S(c) Phi(chi_ILV), times f_amph for an amphisome. */
     double
-    fusion_rate(const MvbState &state, const LocalFields &fields) const;
+    fusion_rate(const MvbState &state, const Surroundings &here) const;
 
-    /** T9 in the lysosome zone: k_lys r (1 + g_ISG) g_V + k_auto g_auto. */
+    /**
+     * L(x) = L_min + (1 - L_min) exp(-d/l_lys) at distance @p distance from
+     * the MTOC and the nucleus (the nearer of the two).
+     */
     double
-    degradation_rate(const MvbState &state) const;
+    lysosome_density(double distance) const;
 
-    /** Whether T9 can happen at all (its rate at full Rab7 activity > 0). */
-    bool
-    may_degrade() const;
+    /** T9 of an MVB: k_lys L(x) r g_ISG g_V-ATPase; 0 for an amphisome. */
+    double
+    lysosomal_degradation_rate(const MvbState     &state,
+                               const Surroundings &here) const;
+
+    /** T9 of an amphisome: k_amph L(x) g_V-ATPase; 0 for an MVB. */
+    double
+    amphisomal_degradation_rate(const MvbState     &state,
+                                const Surroundings &here) const;
+
+    /** T10: k_auto g_autophagy anywhere; 0 once an amphisome. */
+    double
+    amphisome_formation_rate(const MvbState &state, const Surroundings &) const;
 
     /**
      * Cholesterol an MVB holds (uM um^dim): its limiting membrane's chi_LM
@@ -165,12 +123,16 @@ namespace mvb::physics
     double
     cholesterol_content(const MvbState &state) const;
 
+    /** What an MVB holds of each coupled species (uM um^dim). */
+    SpeciesValues
+    held(const MvbState &state) const;
+
     /**
-     * The coupling rules of model.md sections 3 and 4: cargo loaded into
-     * ILVs and cholesterol taken into the limiting membrane come out of
-     * the fields; at degradation the MVB's cholesterol goes back into the
-     * cytosol (NPC1 export, 001 [107]) and its cargo is destroyed; at
-     * fusion everything leaves the cell with the exosomes and the limiting
+     * The coupling rules of physics/MODEL.md sections 3 and 4: what the MVB
+     * took in maturation comes out of the fields; at degradation what it
+     * holds of a species that returns (cholesterol, NPC1 export,
+     * 001 [107]) goes back into its field, the rest is destroyed; at fusion
+     * everything leaves the cell with the exosomes and the limiting
      * membrane.
      */
     FieldExchange
@@ -178,14 +140,29 @@ namespace mvb::physics
                    const MvbState           &state,
                    MvbFate                   fate) const;
 
-    /** A newborn MVB. */
+    /** A newborn MVB (its cholesterol is taken at its first maturation). */
     MvbState
     newborn() const;
 
     /**
-     * ILV formation, cholesterol uptake and transfer into ILVs, Rab7 and
-     * age over @p dt with the fields held constant. Each linear ODE is
-     * integrated exactly (exponentials); they are split in that order.
+     * A newborn takes its limiting membrane's cholesterol, chi_LM =
+     * min(1, chi_0 h/h_ref), from the cholesterol field at its position.
+     */
+    void
+    take_birth_cholesterol(MvbState           &state,
+                           const LocalFields  &fields,
+                           MaturationExchange &exchange) const;
+
+    /** dN_E/dt and dN_C/dt at N = 0 (ILVs/s): the routes' drives. */
+    std::array<double, 2>
+    ilv_drives(const LocalFields &fields) const;
+
+    /**
+     * ILV formation by route, cargo and label into the ILVs, cholesterol
+     * from the limiting membrane into the ILVs and from the cytosol into
+     * the limiting membrane, Rab7 and age over @p dt with the fields held
+     * constant. Each ODE is integrated exactly (exponentials); they are
+     * split in that order.
      */
     void
     mature(MvbState           &state,

@@ -2,6 +2,7 @@
 #include <solver/input_error.h>
 
 #include <array>
+#include <cctype>
 #include <limits>
 #include <string>
 #include <vector>
@@ -37,14 +38,27 @@ namespace mvb::physics
 
     constexpr double huge = 1e6;
 
+    // "Calcium", "Cholesterol", ...: a species' entry in "Field stand-ins".
+    std::string
+    species_entry_name(const CoupledSpeciesInfo &species)
+    {
+      std::string name = species.name;
+      name[0]          = static_cast<char>(std::toupper(name[0]));
+      return name;
+    }
+
     // The subsections of "MVB" that hold real-valued entries.
-    constexpr std::array<const char *, 7> subsections = {{"Motion",
+    constexpr std::array<const char *, 6> subsections = {{"Motion",
                                                           "Birth",
                                                           "Transitions",
                                                           "Maturation",
                                                           "Fusion",
-                                                          "Degradation",
-                                                          "Field stand-ins"}};
+                                                          "Degradation"}};
+
+    // Default stand-in values of the coupled species (uM), by
+    // CoupledSpecies.
+    constexpr std::array<double, n_coupled_species> default_stand_in = {
+      {0.1, 1, 0.1, 0}};
 
     const std::vector<RealEntry> &
     real_entries()
@@ -53,15 +67,13 @@ namespace mvb::physics
       static const std::vector<RealEntry> entries = {
         {"Motion",
          "Diffusion coefficient",
-         0.05,
+         0.005,
          0,
          100,
-         "D_mvb of a free MVB (Brownian, reflected at the plasma membrane "
-         "and nuclear envelope). Calibrated (model.md's textbook value is "
-         "0.01): at 0.01 an MVB that undocks stays in the thin cortex of "
-         "the spread cell's rim until it docks again, so release is limited "
-         "by arrival, not by fusion, and Ca2+ cannot raise it; see "
-         "scenarios/baseline-3d.md. Unit: um^2/s.",
+         "D_mvb of a free MVB (Brownian, reflected at the plasma membrane and "
+         "nuclear envelope). Organelles of 0.25-1 um barely diffuse in crowded "
+         "cytoplasm: textbook range 0.001-0.01, so that MVBs reach the "
+         "membrane on motors (physics/MODEL.md section 4). Unit: um^2/s.",
          &P::diffusion_coefficient},
         {"Motion",
          "Kinesin speed",
@@ -103,41 +115,43 @@ namespace mvb::physics
          "far the curved mesh strays from its flat facets; the run checks. "
          "Unit: um.",
          &P::membrane_clearance},
-
         {"Birth",
          "Birth rate",
          0.1,
          0,
          huge,
-         "k_birth, T1: new MVBs per second in the whole cell (000 [111]). "
+         "k_birth, T1: new MVBs per second in the whole cell (004; 000 [111]). "
          "Unit: 1/s.",
          &P::birth_rate},
         {"Birth",
          "Perinuclear band width",
-         2,
+         3,
          0.01,
          1000,
-         "New MVBs appear within this distance of the nuclear envelope. "
-         "Unit: um.",
+         "With Birth distribution = perinuclear, new MVBs appear within this "
+         "distance of the nuclear envelope, never in the cortex (MVBs mature "
+         "from endosomes while moving inward, 004). Unit: um.",
          &P::birth_band_width},
         {"Birth",
          "Initial limiting-membrane cholesterol",
-         0.2,
+         0.3,
          0,
          1,
-         "chi_LM of a new MVB. Unit: none (fraction 0-1).",
+         "chi_0: a new MVB's limiting membrane takes chi_LM = min(1, chi_0 "
+         "h/h_ref) from the cholesterol field h at its position (h_ref: "
+         "Maturation/Cholesterol reference). Unit: none (fraction 0-1).",
          &P::initial_cholesterol},
         {"Birth",
          "Initial Rab7 activity",
-         0.2,
+         0.3,
          0,
          1,
-         "r of a new MVB. Unit: none (fraction 0-1).",
+         "r of a new MVB (Rab5 -> Rab7 conversion has just begun). Unit: none "
+         "(fraction 0-1).",
          &P::initial_rab7},
-
         {"Transitions",
          "Microtubule binding rate",
-         1,
+         0.5,
          0,
          huge,
          "k_on^MT, T2: binding of a free MVB within the capture radius of a "
@@ -145,38 +159,29 @@ namespace mvb::physics
          &P::microtubule_binding_rate},
         {"Transitions",
          "Dynein weight",
-         2,
+         3,
          0,
          huge,
-         "w_dyn in the dynein share p_dyn = w_dyn r/(w_dyn r + w_kin "
-         "g_Rab27b) on binding (Rab7-RILP recruits dynein, 001 [105-107]). "
-         "Calibrated: 2 makes Rab7-rich (older) MVBs mostly bind dynein "
-         "(p_dyn = 0.55 at r = 0.6) and new ones (r = 0.2) mostly kinesin. "
-         "Unit: none.",
+         "w_dyn in the dynein share p_dyn(r) = w_dyn r/(w_dyn r + w_kin "
+         "g_Rab27b), which chooses the motor on binding (T2) and biases every "
+         "switch (T3): Rab7-RILP recruits dynein (001 [105-107]). Unit: none.",
          &P::dynein_weight},
         {"Transitions",
          "Kinesin weight",
          1,
          0,
          huge,
-         "w_kin in the dynein share on binding. Unit: none.",
+         "w_kin in the dynein share p_dyn(r). Unit: none.",
          &P::kinesin_weight},
         {"Transitions",
-         "Switching rate to dynein",
+         "Switching rate",
          0.1,
          0,
          huge,
-         "k_switch, T3: kinesin -> dynein (tug of war as a velocity jump, "
-         "001 [102,103]). Unit: 1/s.",
-         &P::switching_to_dynein},
-        {"Transitions",
-         "Switching rate to kinesin",
-         0.1,
-         0,
-         huge,
-         "k_switch, T3: dynein -> kinesin; unequal rates bias the walk. "
-         "Unit: 1/s.",
-         &P::switching_to_kinesin},
+         "k_sw, T3: kinesin -> dynein at k_sw p_dyn(r) and dynein -> kinesin "
+         "at k_sw (1 - p_dyn(r)), so that Rab7-low MVBs run out and Rab7-high "
+         "MVBs come back (001 [102,103], 003 [82,83]). Unit: 1/s.",
+         &P::switching_rate},
         {"Transitions",
          "Microtubule unbinding rate",
          0.1,
@@ -186,20 +191,19 @@ namespace mvb::physics
          &P::microtubule_unbinding_rate},
         {"Transitions",
          "Actin binding rate",
-         1,
+         0.5,
          0,
          huge,
          "k_on^act, T5: a free MVB in the cortex binds an actin filament "
-         "within the capture radius, times g_cortactin (000 [79]). Unit: "
-         "1/s.",
+         "within the capture radius, times g_cortactin (000 [79]). Unit: 1/s.",
          &P::actin_binding_rate},
         {"Transitions",
          "Actin unbinding rate",
          0.05,
          0,
          huge,
-         "myosin -> free (not in model.md's table: without it an MVB on a "
-         "filament far from the membrane could never leave). Unit: 1/s.",
+         "myosin -> free (without it an MVB on a filament far from the "
+         "membrane could never leave). Unit: 1/s.",
          &P::actin_unbinding_rate},
         {"Transitions",
          "Docking rate",
@@ -207,83 +211,91 @@ namespace mvb::physics
          0,
          huge,
          "k_dock, T6: myosin or free MVB within the docking distance -> "
-         "docked, times g_Rab27a g_cortactin (000 [83], 001 [108]). "
-         "Calibrated with the undocking rate: MVBs spend about half their "
-         "time at the membrane docked. Unit: 1/s.",
+         "docked, times g_Rab27a g_cortactin (000 [83], 001 [108]). Unit: 1/s.",
          &P::docking_rate},
         {"Transitions",
          "Undocking rate",
+         0.05,
+         0,
+         huge,
+         "k_undock, T7: docked -> free; docked dwells of tens of seconds to "
+         "minutes. Unit: 1/s.",
+         &P::undocking_rate},
+        {"Maturation",
+         "ESCRT ILV rate",
          0.1,
          0,
          huge,
-         "k_undock, T7: docked -> free. Calibrated: an MVB docks about 10 s "
-         "at a time, so that most docked MVBs leave again without fusing "
-         "and a Ca2+ rise of the fusion rate shows in the release. Unit: "
-         "1/s.",
-         &P::undocking_rate},
-
-        {"Maturation",
-         "ESCRT ILV rate",
-         2,
-         0,
-         huge,
-         "k_ESCRT: ESCRT-dependent ILV formation at saturating cargo, "
-         "times g_ESCRT (000 [31-38]). Calibrated with the ceramide rate: an "
-         "MVB forms most of its N_max ILVs in its first minute, before it "
-         "can reach the membrane, so that faster fusion does not release "
-         "smaller MVBs. Unit: ILVs/s.",
+         "k_ESCRT in dN_E/dt = k_ESCRT g_ESCRT u/(K_u + u) (1 - N/N_max): "
+         "ESCRT-dependent ILV formation (000 [31-38]). With the ceramide rate "
+         "it sets the ILV time scale N_max/(k_ESCRT + k_cer), tens of minutes. "
+         "Unit: ILVs/s.",
          &P::escrt_rate},
         {"Maturation",
          "Cargo half-saturation",
          0.1,
          1e-9,
          huge,
-         "K_u of the ESCRT route's cargo dependence u/(K_u + u). Unit: uM.",
+         "K_u of the ESCRT route's cargo dependence u/(K_u + u); also how much "
+         "cargo an ILV takes. Unit: uM.",
          &P::cargo_half_saturation},
         {"Maturation",
          "Ceramide ILV rate",
-         0.4,
+         0.05,
          0,
          huge,
-         "k_cer: ceramide (nSMase2)-dependent ILV formation, times "
-         "g_nSMase2 (000 [47-49]). Unit: ILVs/s.",
+         "k_cer in dN_C/dt = k_cer g_nSMase2 (1 - N/N_max): ceramide "
+         "(nSMase2)-dependent ILV formation (000 [47-49]). Unit: ILVs/s.",
          &P::ceramide_rate},
         {"Maturation",
          "Maximal ILV count",
          100,
          1,
          1e9,
-         "N_max: ILV formation slows as (1 - N/N_max). Unit: ILVs.",
+         "N_max: ILV formation slows as (1 - N/N_max), N = N_E + N_C. Unit: "
+         "ILVs.",
          &P::max_ilv},
         {"Maturation",
          "Cargo per ILV",
          0.001,
          0,
          huge,
-         "Cargo an ILV takes from the cytosol at saturating cargo (times "
-         "u/(K_u + u)). Unit: uM um^3.",
+         "Cargo (and label, by its share of the local cargo) an ILV of either "
+         "route takes from the cytosol at saturating cargo, times u/(K_u + u). "
+         "Unit: uM um^3.",
          &P::cargo_per_ilv},
         {"Maturation",
-         "ILV cholesterol enrichment",
-         2,
+         "ESCRT ILV cholesterol enrichment",
+         1.5,
          1,
          1000,
-         "epsilon >= 1: ILV membrane takes cholesterol from the limiting "
-         "membrane at epsilon times its fraction (001 [107]). Unit: none.",
-         &P::ilv_enrichment},
+         "epsilon_E >= 1: an ESCRT ILV takes limiting-membrane cholesterol at "
+         "epsilon_E times its fraction. Unit: none.",
+         &P::escrt_enrichment},
+        {"Maturation",
+         "Ceramide ILV cholesterol enrichment",
+         4,
+         1,
+         1000,
+         "epsilon_C: ceramide/raft budding is cholesterol-rich (002 "
+         "[12-14,31]), so the ceramide route raises chi_ILV (fusion "
+         "competence) and lowers chi_LM (and with it Rab7). Unit: none.",
+         &P::ceramide_enrichment},
         {"Maturation",
          "Cholesterol uptake rate",
-         0.01,
+         0.002,
          0,
          huge,
-         "k_chol in dchi_LM/dt = k_chol h/h_ref (1 - chi_LM). Unit: 1/s.",
+         "k_chol in dchi_LM/dt = k_chol h/h_ref (1 - chi_LM), a point sink on "
+         "the cholesterol field (000 [17,100,101]). Unit: 1/s.",
          &P::cholesterol_uptake_rate},
         {"Maturation",
          "Cholesterol reference",
          1,
          1e-9,
          huge,
-         "h_ref of the cholesterol uptake. Unit: uM.",
+         "h_ref of the cholesterol uptake and of a newborn's cholesterol. "
+         "Unit: uM.",
          &P::cholesterol_reference},
         {"Maturation",
          "Membrane cholesterol capacity",
@@ -291,53 +303,51 @@ namespace mvb::physics
          0,
          huge,
          "Amount of field cholesterol that fills an MVB's limiting membrane "
-         "(chi_LM = 1): uptake takes it from the cholesterol field, "
-         "degradation returns the MVB's cholesterol to it. Unit: uM um^3 "
-         "(uM um^2 in 2D).",
+         "(chi_LM = 1): birth and uptake take it from the cholesterol field, "
+         "degradation returns the MVB's cholesterol to it. Unit: uM um^3 (uM "
+         "um^2 in 2D).",
          &P::cholesterol_capacity},
         {"Maturation",
          "Rab7 activation rate",
-         0.01,
+         0.001,
          0,
          huge,
          "k_7on in dr/dt = k_7on (1 + alpha chi_LM) g_GEF (1 - r) - k_7off "
-         "g_GAP r (003 [84-86]). Unit: 1/s.",
+         "g_GAP r (003 [84-86]); Rab5 -> Rab7 conversion takes tens of "
+         "minutes. Unit: 1/s.",
          &P::rab7_activation_rate},
         {"Maturation",
          "Rab7 cholesterol gain",
          2,
          0,
          huge,
-         "alpha: limiting-membrane cholesterol raises Rab7 recruitment "
-         "(001 [105-107]). Unit: none.",
+         "alpha: limiting-membrane cholesterol raises Rab7 recruitment (001 "
+         "[105-107]). Unit: none.",
          &P::rab7_cholesterol_gain},
         {"Maturation",
          "Rab7 inactivation rate",
-         0.02,
+         0.0005,
          0,
          huge,
          "k_7off of Rab7 (GAP activity). Unit: 1/s.",
          &P::rab7_inactivation_rate},
-
         {"Fusion",
          "Basal fusion rate",
-         0.0015,
+         0.0002,
          0,
          huge,
-         "k_f0, T8: docked -> fused at resting Ca2+ and full fusion "
-         "competence, times g_SNARE (000 [94-97]). Calibrated: a docked MVB "
-         "fuses in about 1 of 70 dockings at rest (k_f0/(k_f0 + "
-         "k_undock)), giving a secreted share of about 6 % and room for the "
-         "3-10-fold Ca2+ rise of release (scenarios/baseline-3d.md). Unit: "
-         "1/s.",
+         "k_f0, T8: docked -> fused at c = c_ref and full fusion competence, "
+         "times g_SNARE (000 [94-97]). Unit: 1/s.",
          &P::basal_fusion_rate},
         {"Fusion",
          "Calcium sensitivity",
-         0.1,
+         0.3,
          0,
          1,
-         "a_Ca in S(c) = (1 - a_Ca) + a_Ca H(c)/H(c_rest), times g_syt7 "
-         "(synaptotagmin-7, 000 [34,102-104]); S(c_rest) = 1. Unit: none.",
+         "a_Ca in S(c) = (1 - a) + a H(c)/H(c_ref), a = a_Ca g_syt7 "
+         "(synaptotagmin-7, 000 [34,102-104]). Docked MVBs sit in the basal "
+         "Ca2+ microdomain, so S > 1 at rest and g_syt7 acts on resting "
+         "release. Unit: none.",
          &P::calcium_sensitivity},
         {"Fusion",
          "Calcium Hill exponent",
@@ -354,12 +364,20 @@ namespace mvb::physics
          "K_Ca of H(c). Unit: uM.",
          &P::calcium_half_activation},
         {"Fusion",
+         "Calcium reference",
+         0.1,
+         1e-9,
+         huge,
+         "c_ref, where S(c_ref) = 1: a fixed reference, by default the bulk "
+         "resting Ca2+ (Species/Calcium/Resting concentration). Unit: uM.",
+         &P::calcium_reference},
+        {"Fusion",
          "Cholesterol half-competence",
          0.3,
          1e-9,
          1,
-         "chi* of Phi(chi_ILV) = chi^m/(chi*^m + chi^m): cholesterol-rich "
-         "MVBs fuse (000 [17]). Unit: none.",
+         "chi* of Phi(chi_ILV) = chi^m/(chi*^m + chi^m): cholesterol-rich MVBs "
+         "fuse (000 [17]). Unit: none.",
          &P::fusion_cholesterol_half},
         {"Fusion",
          "Cholesterol Hill exponent",
@@ -368,56 +386,58 @@ namespace mvb::physics
          20,
          "m of Phi. Unit: none.",
          &P::fusion_cholesterol_hill},
-
-        {"Degradation",
-         "Lysosome rate",
-         0.02,
+        {"Fusion",
+         "Amphisome fusion factor",
          0,
-         huge,
-         "k_lys, T9: fusion with lysosomes in the perinuclear zone, times "
-         "r (1 + g_ISG) g_V-ATPase (000 [77,105]). Unit: 1/s.",
-         &P::lysosome_rate},
-        {"Degradation",
-         "Lysosome zone width",
-         2,
          0,
          1000,
-         "Degradation happens within this distance of the nuclear envelope. "
-         "Unit: um.",
-         &P::lysosome_zone_width},
+         "f_amph: an amphisome's fusion rate is the MVB's times f_amph (000 "
+         "[120]); 0: amphisomes do not fuse with the plasma membrane, > 0 lets "
+         "autophagy induction raise release (004 [204]). Unit: none.",
+         &P::amphisome_fusion_factor},
+        {"Degradation",
+         "Lysosome rate",
+         0.0015,
+         0,
+         huge,
+         "k_lys, T9: an MVB (not docked, not an amphisome) fuses with "
+         "lysosomes at k_lys L(x) r g_ISG g_V-ATPase (000 [77,105], 001 "
+         "[94-101]). Unit: 1/s.",
+         &P::lysosome_rate},
+        {"Degradation",
+         "Lysosome length",
+         3,
+         1e-3,
+         1000,
+         "l_lys: the lysosome density L(x) = L_min + (1 - L_min) exp(-d/l_lys) "
+         "decays over this distance d from the MTOC and the nucleus (003 "
+         "[82]). Unit: um.",
+         &P::lysosome_length},
+        {"Degradation",
+         "Lysosome floor",
+         0.05,
+         1e-6,
+         1,
+         "L_min > 0 of L(x): lysosomes exist everywhere in the cell. Unit: "
+         "none.",
+         &P::lysosome_floor},
         {"Degradation",
          "Autophagy rate",
-         0.001,
+         0.0001,
          0,
          huge,
-         "k_auto: autophagic degradation in the same zone, times "
-         "g_autophagy (000 [112-116]). Unit: 1/s.",
+         "k_auto, T10: a cell-wide hazard of an MVB (not docked) being "
+         "captured by an autophagosome into an amphisome, times g_autophagy "
+         "(000 [112,113], 002 [51]). Unit: 1/s.",
          &P::autophagy_rate},
-
-        {"Field stand-ins",
-         "Calcium",
-         0.1,
+        {"Degradation",
+         "Amphisome degradation rate",
+         0.002,
          0,
          huge,
-         "Ca2+ seen by every MVB when Species/Calcium is switched off. "
-         "Unit: uM.",
-         &P::stand_in_calcium},
-        {"Field stand-ins",
-         "Cholesterol",
-         1,
-         0,
-         huge,
-         "Cholesterol seen by every MVB when Species/Cholesterol is "
-         "switched off (the MVBs then exchange nothing with it). Unit: uM.",
-         &P::stand_in_cholesterol},
-        {"Field stand-ins",
-         "Cargo",
-         0.1,
-         0,
-         huge,
-         "Cargo seen by every MVB when Species/Cargo is switched off (the "
-         "MVBs then exchange nothing with it). Unit: uM.",
-         &P::stand_in_cargo},
+         "k_amph: an amphisome is degraded at k_amph L(x) g_V-ATPase (000 "
+         "[112-116]). Unit: 1/s.",
+         &P::amphisome_degradation_rate},
       };
       return entries;
     }
@@ -446,7 +466,7 @@ namespace mvb::physics
          "g_nSMase2: scales ceramide-dependent ILV formation (000 [47-49]).",
          &F::nsmase2},
         {"ISGylation",
-         "g_ISG: lysosome rate times (1 + g_ISG) (000 [77]).",
+         "g_ISG: multiplies the lysosome rate k_lys (000 [77]).",
          &F::isg},
         {"Rab7 GAP",
          "g_GAP: scales Rab7 inactivation (003 [84]).",
@@ -458,7 +478,8 @@ namespace mvb::physics
          "g_VATPase: scales lysosomal degradation (000 [105]).",
          &F::vatpase},
         {"Autophagy",
-         "g_autophagy: scales autophagic degradation (000 [113]).",
+         "g_autophagy: scales the autophagy hazard k_auto, the rate at "
+         "which MVBs become amphisomes (000 [113], 002 [51]).",
          &F::autophagy},
         {"Microtubules",
          "g_MT: scales the number of generated microtubules, "
@@ -494,10 +515,12 @@ namespace mvb::physics
                         "Time stepping/Time step divided by this. Unit: "
                         "none.");
       prm.declare_entry("Initial number",
-                        "20",
+                        "100",
                         Integer(0, 10000000),
-                        "MVBs present at the start time, placed like new "
-                        "ones (perinuclear band). Unit: none.");
+                        "MVBs present at the start time, placed and made "
+                        "like newborn ones; about k_birth times the MVB "
+                        "lifetime is the stationary number, so a warm-up "
+                        "of a few lifetimes follows. Unit: none.");
       for (const char *subsection : subsections)
         {
           prm.enter_subsection(subsection);
@@ -507,8 +530,28 @@ namespace mvb::physics
                                 to_text(e.default_value),
                                 Double(e.minimum, e.maximum),
                                 e.documentation);
+          if (std::string(subsection) == "Birth")
+            prm.declare_entry(
+              "Birth distribution",
+              "perinuclear",
+              dealii::Patterns::Selection("perinuclear|cargo"),
+              "Where new MVBs appear, never in the cortex: 'perinuclear' "
+              "within the perinuclear band width of the nuclear envelope; "
+              "'cargo' anywhere in the cytoplasm with a density "
+              "proportional to the cargo u(x) (endosomes form where cargo "
+              "was taken up, 004). Unit: none.");
           prm.leave_subsection();
         }
+      prm.enter_subsection("Field stand-ins");
+      for (const auto &species : coupled_species_table)
+        prm.declare_entry(
+          species_entry_name(species),
+          to_text(default_stand_in[static_cast<unsigned int>(species.species)]),
+          Double(0, huge),
+          std::string("The ") + species.name +
+            " concentration every MVB sees when its field is switched off "
+            "(the MVBs then exchange nothing with it). Unit: uM.");
+      prm.leave_subsection();
     }
     prm.leave_subsection();
 
@@ -537,8 +580,15 @@ namespace mvb::physics
         for (const auto &e : real_entries())
           if (std::string(e.subsection) == subsection)
             this->*(e.member) = prm.get_double(e.name);
+        if (std::string(subsection) == "Birth")
+          births_follow_cargo = prm.get("Birth distribution") == "cargo";
         prm.leave_subsection();
       }
+    prm.enter_subsection("Field stand-ins");
+    for (const auto &species : coupled_species_table)
+      stand_in[static_cast<unsigned int>(species.species)] =
+        prm.get_double(species_entry_name(species));
+    prm.leave_subsection();
     prm.leave_subsection();
 
     prm.enter_subsection("Perturbations");

@@ -84,6 +84,13 @@ namespace mvb::physics
     /** Column name of the net amount made by the volume terms. */
     std::string reaction_name = "reactions";
 
+    /**
+     * Which of the MVBs' coupled species this field is
+     * (physics::CoupledSpecies as a number), or -1 for a field the MVBs
+     * do not see (a manufactured solution). Only the coupling reads it.
+     */
+    int coupled_species = -1;
+
     bool
     has_volume_quadrature_terms() const
     {

@@ -1,4 +1,5 @@
 #include <mesh/boundary_ids.h>
+#include <physics/coupled_species.h>
 #include <physics/expression.h>
 #include <physics/species_parameters.h>
 #include <solver/input_error.h>
@@ -42,6 +43,7 @@ namespace mvb::physics
     const std::string calcium_path     = "Species/Calcium";
     const std::string cholesterol_path = "Species/Cholesterol";
     const std::string cargo_path       = "Species/Cargo";
+    const std::string label_path       = "Species/Label";
   } // namespace
 
   double
@@ -59,6 +61,24 @@ namespace mvb::physics
     const double c2 = c * c;
     return pump_maximal_rate * c * std::abs(c) /
            (pump_half_saturation * pump_half_saturation + c2);
+  }
+
+  double
+  CalciumParameters::pump_slope_at_rest() const
+  {
+    const double c  = resting_concentration,
+                 k2 = std::pow(pump_half_saturation, 2);
+    return 2 * pump_maximal_rate * c * k2 / std::pow(k2 + c * c, 2);
+  }
+
+  double
+  CalciumParameters::resting_membrane_estimate() const
+  {
+    const double k = pump_slope_at_rest();
+    return k > 0 && diffusion_coefficient > 0
+             ? resting_concentration +
+                 basal_influx / std::sqrt(diffusion_coefficient * k)
+             : resting_concentration;
   }
 
   void
@@ -100,6 +120,17 @@ namespace mvb::physics
                         "membrane (contact patch included), an expression "
                         "of the time t, e.g. '0.5*(t>=60)' for an "
                         "ionophore added at 60 s. Unit: uM um/s.");
+      prm.declare_entry(
+        "Basal plasma membrane influx",
+        "1.5",
+        Double(0, 1e6),
+        "j_basal, a constant inward Ca2+ flux through the plasma membrane "
+        "(store-operated entry and channel leak, 003 [96,97], 004 [33]): it "
+        "keeps a resting sub-membrane microdomain, higher than the bulk "
+        "over sqrt(D_c / pump slope at c_rest), where docked MVBs sit. The "
+        "leak L_c keeps the bulk far from the membrane at c_rest; the run "
+        "prints the linearised estimate of the membrane value. Unit: "
+        "uM um/s.");
       prm.declare_entry("Initial concentration",
                         "c_rest",
                         Anything(),
@@ -178,6 +209,26 @@ namespace mvb::physics
                         "Unit: uM.");
     }
     prm.leave_subsection();
+    prm.enter_subsection("Label");
+    {
+      prm.declare_entry("Enable",
+                        "false",
+                        Bool(),
+                        "Solve for labelled cargo l(x,t), a pulse-chase "
+                        "tracer with the cargo's coefficients. Unit: none.");
+      prm.declare_entry("Pulse",
+                        "(t >= 0) * (t < 600)",
+                        Anything(),
+                        "p(t) in [0, 1], an expression of the time t: the "
+                        "labelled share of the endocytic cargo flux, so the "
+                        "label's influx is j_endo(t) p(t). Unit: none.");
+      prm.declare_entry("Initial concentration",
+                        "0",
+                        Anything(),
+                        "l(x, t0), an expression of x, y (and z in 3D). "
+                        "Unit: uM.");
+    }
+    prm.leave_subsection();
     prm.leave_subsection();
 
     prm.enter_subsection("Perturbations");
@@ -213,7 +264,8 @@ namespace mvb::physics
       calcium.pump_maximal_rate      = prm.get_double("Pump maximal rate");
       calcium.pump_half_saturation   = prm.get_double("Pump half-saturation");
       calcium.plasma_membrane_influx = prm.get("Plasma membrane influx");
-      calcium.initial_concentration  = prm.get("Initial concentration");
+      calcium.basal_influx = prm.get_double("Basal plasma membrane influx");
+      calcium.initial_concentration = prm.get("Initial concentration");
       if (calcium.enabled)
         require_positive(calcium.pump_half_saturation,
                          calcium_path + "/Pump half-saturation");
@@ -239,6 +291,13 @@ namespace mvb::physics
       cargo.recycling_rate        = prm.get_double("Recycling rate");
       cargo.endocytic_flux        = prm.get("Endocytic flux");
       cargo.initial_concentration = prm.get("Initial concentration");
+    }
+    prm.leave_subsection();
+    prm.enter_subsection("Label");
+    {
+      label.enabled               = prm.get_bool("Enable");
+      label.pulse                 = prm.get("Pulse");
+      label.initial_concentration = prm.get("Initial concentration");
     }
     prm.leave_subsection();
     prm.leave_subsection();
@@ -267,6 +326,7 @@ namespace mvb::physics
         const CalciumParameters p = calcium;
         SpeciesModel<dim>       m;
         m.name                  = "calcium";
+        m.coupled_species       = static_cast<int>(CoupledSpecies::calcium);
         m.diffusion_coefficient = p.diffusion_coefficient;
         m.constant_source       = p.leak_rate();
         m.sink.rate             = [p](const double c) {
@@ -284,14 +344,15 @@ namespace mvb::physics
                                calcium_path + "/Plasma membrane influx",
                                {},
                                start_time);
-        if (p.ionophore_influx != 0)
-          influx =
-            time_expression<dim>("(" + p.plasma_membrane_influx +
-                                   ") + j_ionophore * (t >= t_ionophore)",
-                                 calcium_path + "/Plasma membrane influx",
-                                 {{"j_ionophore", p.ionophore_influx},
-                                  {"t_ionophore", p.ionophore_start}},
-                                 start_time);
+        if (p.ionophore_influx != 0 || p.basal_influx != 0)
+          influx = time_expression<dim>(
+            "(" + p.plasma_membrane_influx +
+              ") + j_basal + j_ionophore * (t >= t_ionophore)",
+            calcium_path + "/Plasma membrane influx",
+            {{"j_basal", p.basal_influx},
+             {"j_ionophore", p.ionophore_influx},
+             {"t_ionophore", p.ionophore_start}},
+            start_time);
         m.boundaries[0].inward_flux = influx;
         m.boundaries[1].inward_flux = influx;
         m.initial_value =
@@ -306,6 +367,7 @@ namespace mvb::physics
         const CholesterolParameters &p = cholesterol;
         SpeciesModel<dim>            m;
         m.name                  = "cholesterol";
+        m.coupled_species       = static_cast<int>(CoupledSpecies::cholesterol);
         m.diffusion_coefficient = p.diffusion_coefficient;
         m.boundaries            = closed_boundaries<dim>();
         for (unsigned int b = 0; b < 2; ++b)
@@ -326,26 +388,55 @@ namespace mvb::physics
         models.push_back(std::move(m));
       }
 
+    // Cargo and label share the equation; the label's influx is the
+    // cargo's times the pulse.
+    const auto add_cargo_like = [&](const std::string   &name,
+                                    const CoupledSpecies species,
+                                    const std::string   &flux_path,
+                                    const std::string   &flux,
+                                    const std::string   &initial_path,
+                                    const std::string   &initial) {
+      const CargoParameters &p = cargo;
+      SpeciesModel<dim>      m;
+      m.name                  = name;
+      m.coupled_species       = static_cast<int>(species);
+      m.diffusion_coefficient = p.diffusion_coefficient;
+      m.decay_rate            = p.recycling_rate;
+      m.reaction_name         = "recycling";
+      m.boundaries            = closed_boundaries<dim>();
+      const auto influx = time_expression<dim>(flux, flux_path, {}, start_time);
+      m.boundaries[0].inward_flux = influx;
+      m.boundaries[1].inward_flux = influx;
+      m.initial_value = space_expression<dim>(initial, initial_path, {});
+      models.push_back(std::move(m));
+    };
     if (cargo.enabled)
+      add_cargo_like("cargo",
+                     CoupledSpecies::cargo,
+                     cargo_path + "/Endocytic flux",
+                     cargo.endocytic_flux,
+                     cargo_path + "/Initial concentration",
+                     cargo.initial_concentration);
+    if (label.enabled && !cargo.enabled)
+      throw InputError(label_path + "/Enable",
+                       "true",
+                       "needs the cargo it labels (Species/Cargo/Enable is "
+                       "false)",
+                       "enable Species/Cargo or disable the label");
+    if (label.enabled)
       {
-        const CargoParameters &p = cargo;
-        SpeciesModel<dim>      m;
-        m.name                      = "cargo";
-        m.diffusion_coefficient     = p.diffusion_coefficient;
-        m.decay_rate                = p.recycling_rate;
-        m.reaction_name             = "recycling";
-        m.boundaries                = closed_boundaries<dim>();
-        const auto flux             = time_expression<dim>(p.endocytic_flux,
-                                               cargo_path + "/Endocytic flux",
-                                               {},
-                                               start_time);
-        m.boundaries[0].inward_flux = flux;
-        m.boundaries[1].inward_flux = flux;
-        m.initial_value =
-          space_expression<dim>(p.initial_concentration,
-                                cargo_path + "/Initial concentration",
-                                {});
-        models.push_back(std::move(m));
+        // Checked on its own first, so that a message shows what was
+        // written.
+        time_expression<dim>(label.pulse,
+                             label_path + "/Pulse",
+                             {},
+                             start_time);
+        add_cargo_like("label",
+                       CoupledSpecies::label,
+                       label_path + "/Pulse",
+                       "(" + cargo.endocytic_flux + ") * (" + label.pulse + ")",
+                       label_path + "/Initial concentration",
+                       label.initial_concentration);
       }
     return models;
   }

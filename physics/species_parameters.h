@@ -10,10 +10,10 @@
 namespace mvb::physics
 {
   /**
-   * Free cytosolic Ca2+ (subsection "Species/Calcium"), model.md section 3:
-   *   dc/dt = D_c lap(c) - V_p c^2/(K_p^2 + c^2) + L_c,
-   * L_c = V_p c_rest^2/(K_p^2 + c_rest^2) so that c = c_rest is steady;
-   * inward flux j_Ca(t) on the plasma membrane, none on the nuclear envelope.
+   * Free cytosolic Ca2+ (subsection "Species/Calcium"), physics/MODEL.md
+   * section 3: dc/dt = D_c lap(c) - V_p c^2/(K_p^2 + c^2) + L_c, L_c = V_p
+   * c_rest^2/(K_p^2 + c_rest^2) so that c = c_rest is steady; inward flux
+   * j_Ca(t) on the plasma membrane, none on the nuclear envelope.
    */
   struct CalciumParameters
   {
@@ -23,6 +23,7 @@ namespace mvb::physics
     double      pump_maximal_rate      = 2;   // uM/s
     double      pump_half_saturation   = 0.2; // uM
     std::string plasma_membrane_influx = "0"; // uM um/s, of t
+    double      basal_influx           = 1.5; // uM um/s, j_basal
     // Perturbations/Calcium ionophore: a step of inward flux added to the
     // plasma membrane influx from the start time on.
     double      ionophore_influx      = 0; // uM um/s
@@ -36,6 +37,18 @@ namespace mvb::physics
     /** The pump V_p c^2/(K_p^2 + c^2) (uM/s), odd in c. */
     double
     pump_rate(double c) const;
+
+    /** The pump's slope at c_rest (1/s): the linearised decay rate. */
+    double
+    pump_slope_at_rest() const;
+
+    /**
+     * The resting Ca2+ under a flat plasma membrane, from the linearised
+     * problem D c'' = k (c - c_rest), -D c'(0) = j_basal, on a half line:
+     * c_rest + j_basal / sqrt(D k), decaying over sqrt(D/k).
+     */
+    double
+    resting_membrane_estimate() const;
   };
 
   /**
@@ -69,7 +82,20 @@ namespace mvb::physics
   };
 
   /**
-   * The three fields of model.md section 3, subsection "Species".
+   * Labelled cargo (subsection "Species/Label"), a pulse-chase tracer: the
+   * cargo's equation and coefficients, with inward flux j_endo(t) p(t) on
+   * the plasma membrane; MVBs load it in proportion to its share of the
+   * local cargo.
+   */
+  struct LabelParameters
+  {
+    bool        enabled               = false;
+    std::string pulse                 = "(t >= 0) * (t < 600)";
+    std::string initial_concentration = "0";
+  };
+
+  /**
+   * The fields of physics/MODEL.md section 3, subsection "Species".
    */
   struct SpeciesParameters
   {
@@ -93,5 +119,6 @@ namespace mvb::physics
     CalciumParameters     calcium;
     CholesterolParameters cholesterol;
     CargoParameters       cargo;
+    LabelParameters       label;
   };
 } // namespace mvb::physics

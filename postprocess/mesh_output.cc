@@ -65,7 +65,8 @@ namespace mvb::postprocess
   std::vector<std::string>
   write_mesh(const parallel::distributed::Triangulation<dim> &triangulation,
              const mesh::CellGeometry<dim>                   &geometry,
-             const std::string                               &directory)
+             const std::string                               &directory,
+             const std::function<double(const Point<dim> &)> &lysosome_density)
   {
     namespace fs              = std::filesystem;
     const MPI_Comm    comm    = triangulation.get_communicator();
@@ -80,6 +81,7 @@ namespace mvb::postprocess
     Vector<float> material(triangulation.n_active_cells());
     Vector<float> distance(triangulation.n_active_cells());
     Vector<float> cortex(triangulation.n_active_cells());
+    Vector<float> lysosomes(triangulation.n_active_cells());
     for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned())
         {
@@ -89,6 +91,8 @@ namespace mvb::postprocess
           material[i]          = cell->material_id();
           distance[i]          = geometry.distance_to_plasma_membrane(x);
           cortex[i]            = geometry.in_cortex(x) ? 1 : 0;
+          if (lysosome_density)
+            lysosomes[i] = lysosome_density(x);
         }
 
     DataOut<dim> data_out;
@@ -97,6 +101,8 @@ namespace mvb::postprocess
     data_out.add_data_vector(material, "material_id");
     data_out.add_data_vector(distance, "distance_to_membrane");
     data_out.add_data_vector(cortex, "in_cortex");
+    if (lysosome_density)
+      data_out.add_data_vector(lysosomes, "lysosome_density");
     // Curved cells: subdivide each cell so ParaView shows the true shape.
     data_out.build_patches(geometry.mapping(),
                            geometry.parameters().mapping_degree,
@@ -130,9 +136,11 @@ namespace mvb::postprocess
   template std::vector<std::string>
   write_mesh(const parallel::distributed::Triangulation<2> &,
              const mesh::CellGeometry<2> &,
-             const std::string &);
+             const std::string &,
+             const std::function<double(const Point<2> &)> &);
   template std::vector<std::string>
   write_mesh(const parallel::distributed::Triangulation<3> &,
              const mesh::CellGeometry<3> &,
-             const std::string &);
+             const std::string &,
+             const std::function<double(const Point<3> &)> &);
 } // namespace mvb::postprocess

@@ -4,6 +4,7 @@
 
 #include <deal.II/distributed/tria.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,9 @@ namespace mvb::postprocess
   /**
    * Writes the cell mesh for ParaView into `<directory>/mesh/`:
    * - cells.pvtu: every cell with its MPI rank, material id, distance of its
-   *   centre to the plasma membrane (um) and whether it lies in the cortex;
+   *   centre to the plasma membrane (um), whether it lies in the cortex and,
+   *   if @p lysosome_density is given, the lysosome density L(x) at its
+   *   centre (physics/MODEL.md section 2);
    * - boundaries.pvtu: every boundary face with its boundary id (1 plasma
    *   membrane, 2 nuclear envelope, 3 contact patch);
    * - mtoc.vtk: the MTOC as a point.
@@ -25,5 +28,7 @@ namespace mvb::postprocess
   write_mesh(
     const dealii::parallel::distributed::Triangulation<dim> &triangulation,
     const mesh::CellGeometry<dim>                           &geometry,
-    const std::string                                       &directory);
+    const std::string                                       &directory,
+    const std::function<double(const dealii::Point<dim> &)> &lysosome_density =
+      {});
 } // namespace mvb::postprocess

@@ -163,38 +163,25 @@ namespace mvb::postprocess
   mvb_datasets(const std::vector<MvbRecord<dim>> &records,
                const std::string                 &prefix)
   {
-    std::vector<Hdf5Dataset> data = {{"position", 3, {}},
-                                     {"id", 1, {}},
-                                     {"mode", 1, {}},
-                                     {"track", 1, {}},
-                                     {"arc", 1, {}},
-                                     {"ilv_count", 1, {}},
-                                     {"cargo", 1, {}},
-                                     {"chi_lm", 1, {}},
-                                     {"chi_ilv", 1, {}},
-                                     {"rab7", 1, {}},
-                                     {"age", 1, {}},
-                                     {"radial_position", 1, {}}};
+    std::vector<Hdf5Dataset> data = {{"position", 3, {}}, {"id", 1, {}}};
+    for (const auto &v : physics::mvb_state_variables)
+      data.push_back({v.name, 1, {}});
+    for (const char *name :
+         {"ilv_count", "radial_position", "lysosome_density"})
+      data.push_back({name, 1, {}});
     for (auto &d : data)
       d.name = prefix + d.name;
     for (const auto &r : records)
       {
         for (unsigned int d = 0; d < 3; ++d)
           data[0].values.push_back(d < dim ? r.position[d] : 0.);
-        const auto  &s     = r.state;
-        const double row[] = {double(r.id),
-                              double(static_cast<unsigned int>(s.mode)),
-                              double(s.track),
-                              s.arc,
-                              s.ilv_count,
-                              s.cargo,
-                              s.chi_lm,
-                              s.chi_ilv,
-                              s.rab7,
-                              s.age,
-                              r.radial_position};
-        for (unsigned int k = 0; k < 11; ++k)
-          data[k + 1].values.push_back(row[k]);
+        unsigned int k = 1;
+        data[k++].values.push_back(double(r.id));
+        for (const auto &v : physics::mvb_state_variables)
+          data[k++].values.push_back(v.get(r.state));
+        for (const double value :
+             {r.state.ilv_count(), r.radial_position, r.lysosome_density})
+          data[k++].values.push_back(value);
       }
     return data;
   }
@@ -216,22 +203,25 @@ namespace mvb::postprocess
 
   template <int dim>
   void
-  write_fusion_table(const std::vector<FusionEvent<dim>> &events,
-                     const std::string                   &path)
+  write_fate_table(const std::vector<FateEvent<dim>> &events,
+                   const std::string                 &path)
   {
     std::vector<Hdf5Dataset> data = {{"time", 1, {}},
                                      {"id", 1, {}},
-                                     {"position", 3, {}},
-                                     {"ilv_count", 1, {}},
-                                     {"cargo", 1, {}}};
+                                     {"position", 3, {}}};
+    for (const auto &v : physics::mvb_state_variables)
+      data.push_back({v.name, 1, {}});
+    data.push_back({"ilv_count", 1, {}});
     for (const auto &e : events)
       {
         data[0].values.push_back(e.time);
         data[1].values.push_back(double(e.id));
         for (unsigned int d = 0; d < 3; ++d)
           data[2].values.push_back(d < dim ? e.position[d] : 0.);
-        data[3].values.push_back(e.ilv_count);
-        data[4].values.push_back(e.cargo);
+        unsigned int k = 3;
+        for (const auto &v : physics::mvb_state_variables)
+          data[k++].values.push_back(v.get(e.state));
+        data[k].values.push_back(e.state.ilv_count());
       }
     write_hdf5_file(path, data);
   }
@@ -379,9 +369,9 @@ namespace mvb::postprocess
                      const std::string &,
                      const std::string &);
   template void
-  write_fusion_table(const std::vector<FusionEvent<2>> &, const std::string &);
+  write_fate_table(const std::vector<FateEvent<2>> &, const std::string &);
   template void
-  write_fusion_table(const std::vector<FusionEvent<3>> &, const std::string &);
+  write_fate_table(const std::vector<FateEvent<3>> &, const std::string &);
   template std::string
   write_track_network(const mesh::TrackNetwork<2> &,
                       const std::string &,

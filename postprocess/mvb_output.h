@@ -25,26 +25,38 @@ namespace mvb::postprocess
     // Normalised distance from the nuclear envelope (0) to the plasma
     // membrane (1): d_NE / (d_NE + d_PM).
     double radial_position = 0;
+    // The lysosome density L(x) there.
+    double lysosome_density = 0;
   };
 
-  /** An exosome release: an MVB that fused with the plasma membrane. */
+  /**
+   * The end of an MVB: a fusion with the plasma membrane (exosomes
+   * released) or a degradation, with its state at that moment (age, ILVs
+   * by route, cargo, label, amphisome, how it reached the cortex).
+   */
   template <int dim>
-  struct FusionEvent
+  struct FateEvent
   {
-    double        time = 0;
-    std::uint64_t id   = 0;
-    Point<dim>    position;
-    double        ilv_count = 0; // exosomes released
-    double        cargo     = 0; // uM um^3 exported
+    double            time = 0;
+    std::uint64_t     id   = 0;
+    Point<dim>        position;
+    physics::MvbState state;
+  };
+
+  template <int dim>
+  struct FateEvents
+  {
+    std::vector<FateEvent<dim>> fusions, degradations;
   };
 
   /**
    * Writes the MVBs of one output time (sorted by id) to @p directory /
-   * @p file: datasets id, position (n x 3, z = 0 in 2D), mode (0 free, 1
-   * kinesin, 2 dynein, 3 myosin, 4 docked), track (-1 if unbound), arc,
-   * ilv_count, cargo, chi_lm, chi_ilv, rab7, age, radial_position (0 at the
-   * nuclear envelope, 1 at the plasma membrane), and connectivity (0, 1,
-   * ..., for the XDMF topology). Returns the XDMF grid
+   * @p file: datasets position (n x 3, z = 0 in 2D), id, one per state
+   * variable (physics::mvb_state_variables: mode, track, arc, ilv_escrt,
+   * ilv_ceramide, cargo, label, chi_lm, chi_ilv, rab7, age, amphisome,
+   * microtubule_delivery, newborn), ilv_count, radial_position (0 at the
+   * nuclear envelope, 1 at the plasma membrane), lysosome_density, and
+   * connectivity (0, 1, ..., for the XDMF topology). Returns the XDMF grid
    * (empty if there are no MVBs). Serial: rank 0.
    */
   template <int dim>
@@ -54,14 +66,16 @@ namespace mvb::postprocess
                      const std::string                 &file);
 
   /**
-   * fusions.h5, rewritten whole at each output: datasets time, id,
-   * position (n x 3), ilv_count (exosomes) and cargo of every fusion so
-   * far, in order of time. Serial: rank 0.
+   * fusions.h5 or degradations.h5, rewritten whole at each output:
+   * datasets time, id, position (n x 3), one per state variable at the
+   * event (age, ilv_escrt, ilv_ceramide, cargo, label, amphisome,
+   * microtubule_delivery, ...) and ilv_count (the exosomes of a fusion),
+   * for every event so far, in order of time. Serial: rank 0.
    */
   template <int dim>
   void
-  write_fusion_table(const std::vector<FusionEvent<dim>> &events,
-                     const std::string                   &path);
+  write_fate_table(const std::vector<FateEvent<dim>> &events,
+                   const std::string                 &path);
 
   /**
    * A table of columns for a serial HDF5 file: each dataset is rows x

@@ -27,15 +27,31 @@ namespace mvb::postprocess
     // Everything a run writes at the top of its folder: --overwrite removes
     // these and leaves anything else (a user's notes, a mesh) alone. A new
     // kind of output adds its name here.
-    const std::vector<std::string> run_entries = {
-      run_marker,      "log.txt",         "input.prm",
-      "input.json",    "parameters.prm",  "parameters.json",
-      "mesh",          "mesh.tmp",        "fields",
-      "solution.xdmf", "statistics.csv",  "statistics.csv.tmp",
-      "snapshot.h5",   "snapshot.h5.tmp", "checkpoints",
-      "mvbs",          "fusions.h5",      "fusions.h5.tmp",
-      "tracks.h5",     "tracks.h5.tmp",   "tracks.xdmf",
-      "tracks.txt",    "tracks.txt.tmp"};
+    const std::vector<std::string> run_entries = {run_marker,
+                                                  "log.txt",
+                                                  "input.prm",
+                                                  "input.json",
+                                                  "parameters.prm",
+                                                  "parameters.json",
+                                                  "mesh",
+                                                  "mesh.tmp",
+                                                  "fields",
+                                                  "solution.xdmf",
+                                                  "statistics.csv",
+                                                  "statistics.csv.tmp",
+                                                  "snapshot.h5",
+                                                  "snapshot.h5.tmp",
+                                                  "checkpoints",
+                                                  "mvbs",
+                                                  "fusions.h5",
+                                                  "fusions.h5.tmp",
+                                                  "degradations.h5",
+                                                  "degradations.h5.tmp",
+                                                  "tracks.h5",
+                                                  "tracks.h5.tmp",
+                                                  "tracks.xdmf",
+                                                  "tracks.txt",
+                                                  "tracks.txt.tmp"};
 
     // Creates the marker only if it does not exist, so two runs started at
     // once cannot both claim the folder.

@@ -15,8 +15,9 @@ namespace mvb
 
   namespace
   {
-    const std::string   magic   = "MVBSIM-CHECKPOINT\n";
-    const std::uint32_t version = 1;
+    const std::string magic = "MVBSIM-CHECKPOINT\n";
+    // 2: model version 2 (MVB state by route, label, fates by kind).
+    const std::uint32_t version = 2;
 
     // FNV-1a: enough to tell a damaged file from an intact one.
     std::uint64_t

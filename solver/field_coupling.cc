@@ -4,12 +4,6 @@
 
 namespace mvb
 {
-  namespace
-  {
-    constexpr std::array<const char *, 3> coupled_species = {
-      {"calcium", "cholesterol", "cargo"}};
-  } // namespace
-
   template <int dim>
   FiniteElementFields<dim>::FiniteElementFields(
     FieldSolver<dim>             &fields,
@@ -22,9 +16,8 @@ namespace mvb
   {
     index.fill(-1);
     for (unsigned int k = 0; k < fields.n_species(); ++k)
-      for (unsigned int c = 0; c < coupled_species.size(); ++c)
-        if (fields.model(k).name == coupled_species[c])
-          index[c] = k;
+      if (const int c = fields.model(k).coupled_species; c >= 0)
+        index[c] = k;
 
     // FE_Q's basis is the tensor product of the Lagrange polynomials
     // through its support points along one edge.
@@ -64,10 +57,13 @@ namespace mvb
           &fields.dof_handler());
         dof_cell->get_dof_indices(hierarchic_dofs);
         d.dofs = hierarchic_dofs;
-        for (auto &v : d.values)
-          v.resize(d.dofs.size());
-        for (auto &l : d.loads)
-          l.assign(d.dofs.size(), 0.);
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (index[c] >= 0)
+            {
+              d.values[c].resize(d.dofs.size());
+              if (physics::coupled_species_table[c].exchanged())
+                d.loads[c].assign(d.dofs.size(), 0.);
+            }
       }
     if (d.step != fields.step_number())
       {
@@ -105,9 +101,7 @@ namespace mvb
               double value = 0;
               for (unsigned int j = 0; j < n; ++j)
                 value += phi[j] * d.values[c][j];
-              (c == 0   ? values[i].calcium
-               : c == 1 ? values[i].cholesterol
-                        : values[i].cargo) = value;
+              values[i][c] = value;
             }
       }
   }
@@ -124,19 +118,23 @@ namespace mvb
                 ExcMessage("deposit() needs the sites of the last sample()"));
     for (std::size_t i = 0; i < sites.size(); ++i)
       {
-        // Calcium is not exchanged: cholesterol (load 0) and cargo (1).
-        const std::array<double, 2> amount = {
-          {index[1] >= 0 ? amounts[i].cholesterol : 0.,
-           index[2] >= 0 ? amounts[i].cargo : 0.}};
-        if (amount[0] == 0 && amount[1] == 0)
+        bool any = false;
+        for (unsigned int c = 0; c < index.size(); ++c)
+          any = any || (index[c] >= 0 && amounts[i][c] != 0);
+        if (!any)
           continue;
         // The basis values sample() found at this site.
         const double *phi = sampled_phi.data() + i * n;
         CellData     &d   = cell_data(sites[i].cell);
-        for (unsigned int l = 0; l < 2; ++l)
-          if (amount[l] != 0)
-            for (unsigned int j = 0; j < n; ++j)
-              d.loads[l][j] += amount[l] * phi[j];
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (index[c] >= 0 && amounts[i][c] != 0)
+            {
+              AssertThrow(physics::coupled_species_table[c].exchanged(),
+                          ExcMessage("an MVB exchanged a species that is "
+                                     "only read"));
+              for (unsigned int j = 0; j < n; ++j)
+                d.loads[c][j] += amounts[i][c] * phi[j];
+            }
         if (!d.loaded)
           {
             d.loaded = true;
@@ -153,17 +151,52 @@ namespace mvb
     for (const unsigned int cell : loaded_cells)
       {
         CellData &d = data[cell];
-        for (unsigned int l = 0; l < 2; ++l)
-          if (index[l + 1] >= 0)
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (!d.loads[c].empty())
             {
               for (unsigned int j = 0; j < d.dofs.size(); ++j)
-                cell_amounts[lexicographic_to_hierarchic[j]] = d.loads[l][j];
-              fields.add_point_amounts(index[l + 1], d.dofs, cell_amounts);
-              std::fill(d.loads[l].begin(), d.loads[l].end(), 0.);
+                cell_amounts[lexicographic_to_hierarchic[j]] = d.loads[c][j];
+              fields.add_point_amounts(index[c], d.dofs, cell_amounts);
+              std::fill(d.loads[c].begin(), d.loads[c].end(), 0.);
             }
         d.loaded = false;
       }
     loaded_cells.clear();
+  }
+
+  template <int dim>
+  void
+  FiniteElementFields<dim>::values_at(const std::vector<Point<dim>>     &points,
+                                      std::vector<physics::LocalFields> &values)
+  {
+    // Each rank evaluates the points in its cells; a point on a face
+    // between ranks is found by both, so values and finds are summed and
+    // divided.
+    const unsigned int  width = physics::n_coupled_species + 1;
+    std::vector<double> local(points.size() * width, 0.);
+    std::vector<double> phi(shape.n_functions());
+    for (std::size_t i = 0; i < points.size(); ++i)
+      {
+        unsigned int cell;
+        Point<dim>   reference;
+        if (!cells.find_owned(points[i], cell, reference))
+          continue;
+        const CellData &d = cell_data(cell);
+        shape.values(reference, phi.data());
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (index[c] >= 0)
+            for (unsigned int j = 0; j < phi.size(); ++j)
+              local[i * width + c] += phi[j] * d.values[c][j];
+        local[i * width + physics::n_coupled_species] = 1;
+      }
+    Utilities::MPI::sum(local, fields.dof_handler().get_communicator(), local);
+    values.assign(points.size(), stand_ins);
+    for (std::size_t i = 0; i < points.size(); ++i)
+      if (const double found = local[i * width + physics::n_coupled_species];
+          found > 0)
+        for (unsigned int c = 0; c < index.size(); ++c)
+          if (index[c] >= 0)
+            values[i][c] = local[i * width + c] / found;
   }
 
   template class FiniteElementFields<2>;

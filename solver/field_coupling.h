@@ -12,9 +12,10 @@ namespace mvb
 {
   /**
    * The two-way coupling of the finite element fields and the MVBs
-   * (model.md sections 3 and 4).
+   * (physics/MODEL.md sections 3 and 4).
    *
-   * Fields -> MVBs: Ca2+, cholesterol and cargo are evaluated at each MVB
+   * Fields -> MVBs: every coupled species (physics::coupled_species_table)
+   * is evaluated at each MVB
    * from its site, the cell and reference point the population keeps
    * current (no search: step-68's pattern), with the FE_Q basis evaluated
    * at that point. A cell's nodal values are read once per field step, the
@@ -49,8 +50,13 @@ namespace mvb
     void
     finish() override;
 
-    /** The species index of calcium, cholesterol, cargo; -1 if off. */
-    const std::array<int, 3> &
+    void
+    values_at(const std::vector<Point<dim>>     &points,
+              std::vector<physics::LocalFields> &values) override;
+
+    /** The field of each coupled species (physics::CoupledSpecies), -1 if
+     * it is off. */
+    const std::array<int, physics::n_coupled_species> &
     species_indices() const
     {
       return index;
@@ -61,13 +67,13 @@ namespace mvb
     struct CellData
     {
       std::vector<types::global_dof_index> dofs; // the element's order
-      // Nodal values of calcium, cholesterol, cargo (lexicographic), read
-      // at field step `step`.
-      std::array<std::vector<double>, 3> values;
-      unsigned int                       step = numbers::invalid_unsigned_int;
-      // Loads of cholesterol and cargo (lexicographic) since finish().
-      std::array<std::vector<double>, 2> loads;
-      bool                               loaded = false;
+      // Nodal values of each coupled species that is on (lexicographic),
+      // read at field step `step`.
+      std::array<std::vector<double>, physics::n_coupled_species> values;
+      unsigned int step = numbers::invalid_unsigned_int;
+      // Loads of each exchanged species (lexicographic) since finish().
+      std::array<std::vector<double>, physics::n_coupled_species> loads;
+      bool loaded = false;
     };
 
     /** The cell's data, its nodal values current. */
@@ -77,7 +83,8 @@ namespace mvb
     FieldSolver<dim>             &fields;
     const mesh::CellLocator<dim> &cells;
     const physics::LocalFields    stand_ins;
-    std::array<int, 3>            index; // calcium, cholesterol, cargo
+    // The field of each coupled species, -1 if off.
+    std::array<int, physics::n_coupled_species> index;
 
     mesh::TensorProductLagrange<dim> shape;
     std::vector<unsigned int>        lexicographic_to_hierarchic;

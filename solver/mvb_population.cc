@@ -25,6 +25,10 @@ namespace mvb
     // is cheaper than gathering them.
     constexpr unsigned int births_worth_sharing = 64;
 
+    // Uniform candidates per newborn whose density follows the cargo: the
+    // chosen one has density ~ u(x) up to O(1/candidates).
+    constexpr unsigned int candidates_per_birth = 16;
+
     // Largest radius of an MVB's home ball (um): an MVB deep inside its
     // rank's cells is relocated after it has travelled this far, in
     // exchange for a search of the rank boundary that looks no further.
@@ -40,6 +44,36 @@ namespace mvb
       births_phase
     };
   } // namespace
+
+  std::vector<double>
+  MvbBooks::values() const
+  {
+    std::vector<double> v = {fusions,
+                             exosomes_escrt,
+                             exosomes_ceramide,
+                             fusions_microtubule,
+                             degradations_lysosomal,
+                             degradations_amphisomal};
+    for (const auto *amounts : {&taken, &exported, &degraded})
+      v.insert(v.end(), amounts->values.begin(), amounts->values.end());
+    return v;
+  }
+
+  void
+  MvbBooks::set_values(const std::vector<double> &v)
+  {
+    AssertDimension(v.size(), values().size());
+    auto i                  = v.begin();
+    fusions                 = *i++;
+    exosomes_escrt          = *i++;
+    exosomes_ceramide       = *i++;
+    fusions_microtubule     = *i++;
+    degradations_lysosomal  = *i++;
+    degradations_amphisomal = *i++;
+    for (auto *amounts : {&taken, &exported, &degraded})
+      for (double &a : amounts->values)
+        a = *i++;
+  }
 
   template <int dim>
   MvbPopulation<dim>::MvbPopulation(
@@ -167,35 +201,105 @@ namespace mvb
 
   template <int dim>
   Point<dim>
-  MvbPopulation<dim>::birth_position(const std::uint64_t id) const
+  MvbPopulation<dim>::birth_position(const std::uint64_t id,
+                                     const unsigned int  attempt) const
   {
     const double margin = prm.membrane_clearance;
     const double band   = prm.birth_band_width;
-    RandomStream random(prm.seed, id, 0, RandomPurpose::birth_position);
-    for (unsigned int attempt = 0; attempt < 1000; ++attempt)
+    const double cortex = geometry.parameters().cortex_thickness;
+    RandomStream random(prm.seed, id, attempt, RandomPurpose::birth_position);
+    const auto   box = geometry.plasma_membrane().bounding_box();
+    for (unsigned int trial = 0; trial < 1000; ++trial)
       {
-        const double     u_facet = random.uniform(), u = random.uniform();
-        Tensor<1, dim>   into_nucleus;
-        const Point<dim> p =
-          geometry.nuclear_envelope().sample(u_facet,
-                                             u,
-                                             random.uniform(),
-                                             &into_nucleus);
-        const double     height = margin + random.uniform() * (band - margin);
-        const Point<dim> x      = p - height * into_nucleus;
-        if (geometry.in_cytoplasm(x, margin))
+        Point<dim> x;
+        if (prm.births_follow_cargo)
+          for (unsigned int d = 0; d < dim; ++d)
+            x[d] = box.lower_bound(d) +
+                   random.uniform() * (box.upper_bound(d) - box.lower_bound(d));
+        else
+          {
+            const double     u_facet = random.uniform(), u = random.uniform();
+            Tensor<1, dim>   into_nucleus;
+            const Point<dim> p =
+              geometry.nuclear_envelope().sample(u_facet,
+                                                 u,
+                                                 random.uniform(),
+                                                 &into_nucleus);
+            const double height = margin + random.uniform() * (band - margin);
+            x                   = p - height * into_nucleus;
+          }
+        // Endosomes mature into MVBs while they move inward (004): none is
+        // born in the cortex.
+        if (geometry.in_cytoplasm(x, margin) &&
+            geometry.distance_to_plasma_membrane(x) > cortex)
           return x;
       }
-    throw InputError("MVB/Birth/Perinuclear band width",
-                     to_text(band),
-                     "no point of the band lies in the cytoplasm",
-                     "widen the band or check the geometry");
+    throw InputError(prm.births_follow_cargo
+                       ? "MVB/Birth/Birth distribution"
+                       : "MVB/Birth/Perinuclear band width",
+                     prm.births_follow_cargo ? "cargo" : to_text(band),
+                     "no point of the cytoplasm outside the cortex was found "
+                     "where MVBs are born",
+                     "widen the band or check the geometry and the cortex "
+                     "thickness");
+  }
+
+  template <int dim>
+  std::vector<Point<dim>>
+  MvbPopulation<dim>::cargo_weighted_positions(const unsigned int  n,
+                                               FieldCoupling<dim> *fields) const
+  {
+    std::vector<Point<dim>> candidates;
+    for (unsigned int i = 0; i < n; ++i)
+      for (unsigned int k = 0; k < candidates_per_birth; ++k)
+        candidates.push_back(birth_position(next_id + i, k));
+    std::vector<physics::LocalFields> values;
+    if (fields != nullptr)
+      fields->values_at(candidates, values);
+    std::vector<Point<dim>> positions(n);
+    for (unsigned int i = 0; i < n; ++i)
+      {
+        // One of the MVB's candidates, with weights u(x): the same on every
+        // rank, which all know every value.
+        std::array<double, candidates_per_birth> weight;
+        double                                   total = 0;
+        for (unsigned int k = 0; k < candidates_per_birth; ++k)
+          {
+            weight[k] = values.empty()
+                          ? 1.
+                          : std::max(values[i * candidates_per_birth + k]
+                                           [physics::CoupledSpecies::cargo],
+                                     0.);
+            total += weight[k];
+          }
+        RandomStream random(prm.seed,
+                            next_id + i,
+                            candidates_per_birth,
+                            RandomPurpose::birth_position);
+        double       pick   = random.uniform() * total;
+        unsigned int chosen = 0; // no cargo anywhere: the first, uniform
+        if (total > 0)
+          for (chosen = 0; chosen + 1 < candidates_per_birth; ++chosen)
+            {
+              if (pick < weight[chosen])
+                break;
+              pick -= weight[chosen];
+            }
+        positions[i] = candidates[i * candidates_per_birth + chosen];
+      }
+    return positions;
   }
 
   template <int dim>
   void
-  MvbPopulation<dim>::add_newborns(const unsigned int n)
+  MvbPopulation<dim>::add_newborns(const unsigned int  n,
+                                   FieldCoupling<dim> *fields)
   {
+    if (prm.births_follow_cargo)
+      {
+        add_mvbs(cargo_weighted_positions(n, fields));
+        return;
+      }
     const unsigned int n_ranks =
       Utilities::MPI::n_mpi_processes(mpi_communicator);
     const unsigned int rank =
@@ -327,18 +431,13 @@ namespace mvb
     global.put(std::uint64_t(next_id));
     global.put(std::uint64_t(births));
 
-    local.put(std::vector<double>{double(local_fusions),
-                                  local_exosomes,
-                                  double(local_degradations),
-                                  local_cargo_exported,
-                                  local_cargo_degraded,
-                                  local_cargo_taken,
-                                  local_cholesterol_taken,
-                                  local_cholesterol_returned,
-                                  local_cholesterol_exported});
-    local.put(std::uint64_t(pending_fusions.size()));
-    for (const auto &f : pending_fusions)
-      local.put(f);
+    local.put(local_books.values());
+    for (const auto *events : {&pending.fusions, &pending.degradations})
+      {
+        local.put(std::uint64_t(events->size()));
+        for (const auto &e : *events)
+          local.put(e);
+      }
     std::vector<double> records;
     records.reserve(mvbs.size() * record_size);
     for (std::size_t i = 0; i < mvbs.size(); ++i)
@@ -362,8 +461,8 @@ namespace mvb
     const bool same_ranks =
       blocks.size() == Utilities::MPI::n_mpi_processes(mpi_communicator);
 
-    std::vector<double> counts(9, 0.);
-    pending_fusions.clear();
+    std::vector<double> counts(MvbBooks().values().size(), 0.);
+    pending = {};
     mvbs.clear();
     sites.clear();
     std::uint64_t n_saved = 0;
@@ -374,12 +473,15 @@ namespace mvb
         const auto c     = block.get_vector<double>();
         if (c.size() != counts.size())
           block.corrupt("its MVB counts are incomplete");
-        const auto n_fusions = block.get<std::uint64_t>();
-        for (std::uint64_t i = 0; i < n_fusions; ++i)
+        for (auto *events : {&pending.fusions, &pending.degradations})
           {
-            const auto f = block.get<postprocess::FusionEvent<dim>>();
-            if (mine)
-              pending_fusions.push_back(f);
+            const auto n_events = block.get<std::uint64_t>();
+            for (std::uint64_t i = 0; i < n_events; ++i)
+              {
+                const auto e = block.get<postprocess::FateEvent<dim>>();
+                if (mine)
+                  events->push_back(e);
+              }
           }
         if (mine)
           for (unsigned int k = 0; k < counts.size(); ++k)
@@ -407,15 +509,7 @@ namespace mvb
       blocks.front().corrupt(std::to_string(n_saved - n_global()) +
                              " of its MVBs lie in no cell of this mesh");
 
-    local_fusions              = static_cast<unsigned long>(counts[0]);
-    local_exosomes             = counts[1];
-    local_degradations         = static_cast<unsigned long>(counts[2]);
-    local_cargo_exported       = counts[3];
-    local_cargo_degraded       = counts[4];
-    local_cargo_taken          = counts[5];
-    local_cholesterol_taken    = counts[6];
-    local_cholesterol_returned = counts[7];
-    local_cholesterol_exported = counts[8];
+    local_books.set_values(counts);
   }
 
   template <int dim>
@@ -450,29 +544,43 @@ namespace mvb
                                                      s,
                                                      mvb.membranes);
             exchanges[i] = kinetics.field_exchange(exchange, s, outcome.fate);
-            local_cargo_taken += exchange.cargo_taken;
-            local_cholesterol_taken +=
-              prm.cholesterol_capacity * exchange.cholesterol_uptake;
+            local_books.taken += exchange.taken;
+            if (outcome.fate == MvbFate::alive)
+              continue;
+            const physics::SpeciesValues content = kinetics.held(s);
+            for (const auto &species : physics::coupled_species_table)
+              {
+                // What leaves the MVB into its field again is no longer
+                // taken.
+                const auto c = species.species;
+                if (outcome.fate == MvbFate::fused)
+                  local_books.exported[c] += content[c];
+                else if (species.at_degradation ==
+                         physics::AtDegradation::destroyed)
+                  local_books.degraded[c] += content[c];
+                else
+                  local_books.taken[c] -= content[c];
+              }
+            const postprocess::FateEvent<dim> event{current_time +
+                                                      outcome.event_time,
+                                                    mvb.id,
+                                                    mvb.position,
+                                                    s};
             if (outcome.fate == MvbFate::fused)
               {
-                local_cholesterol_exported += kinetics.cholesterol_content(s);
-                ++local_fusions;
-                local_exosomes += s.ilv_count;
-                local_cargo_exported += s.cargo;
-                pending_fusions.push_back({current_time + outcome.event_time,
-                                           mvb.id,
-                                           mvb.position,
-                                           s.ilv_count,
-                                           s.cargo});
-                removed.push_back(i);
+                local_books.fusions += 1;
+                local_books.exosomes_escrt += s.ilv_escrt;
+                local_books.exosomes_ceramide += s.ilv_ceramide;
+                local_books.fusions_microtubule += s.microtubule_delivery;
+                pending.fusions.push_back(event);
               }
-            else if (outcome.fate == MvbFate::degraded)
+            else
               {
-                ++local_degradations;
-                local_cargo_degraded += s.cargo;
-                local_cholesterol_returned += kinetics.cholesterol_content(s);
-                removed.push_back(i);
+                (s.amphisome ? local_books.degradations_amphisomal
+                             : local_books.degradations_lysosomal) += 1;
+                pending.degradations.push_back(event);
               }
+            removed.push_back(i);
           }
 
         // Before removal and migration: the MVBs are still at the sites
@@ -500,7 +608,7 @@ namespace mvb
                             RandomPurpose::birth_count);
         const unsigned int n = random.poisson(kinetics.birth_rate() * dt);
         if (n > 0)
-          add_newborns(n);
+          add_newborns(n, &fields);
         births += n;
       }
     phases.start(exchange_phase);
@@ -570,12 +678,13 @@ namespace mvb
     // One collective per step: the count check, and whether anything moves
     // between ranks.
     const unsigned long                n_lost = lost.size() / record_size;
-    const std::array<unsigned long, 5> local  = {{kept + n_outgoing + n_lost,
-                                                  n_outgoing,
-                                                  n_lost,
-                                                  local_fusions,
-                                                  local_degradations}};
-    std::array<unsigned long, 5>       total;
+    const std::array<unsigned long, 5> local  = {
+       {kept + n_outgoing + n_lost,
+        n_outgoing,
+        n_lost,
+        static_cast<unsigned long>(local_books.fusions),
+        static_cast<unsigned long>(local_books.degradations())}};
+    std::array<unsigned long, 5> total;
     Utilities::MPI::sum(ArrayView<const unsigned long>(local.data(), 5),
                         mpi_communicator,
                         ArrayView<unsigned long>(total.data(), 5));
@@ -719,54 +828,48 @@ namespace mvb
   MvbPopulation<dim>::counts() const
   {
     MvbCounts c;
-    double    radial_sum = 0;
+    // Sums over this rank's MVBs, then over all ranks in one reduction.
+    std::vector<double> sums(physics::n_mvb_modes + 5 +
+                             physics::n_coupled_species);
     for (const Mvb &mvb : mvbs)
       {
-        ++c.per_mode[static_cast<unsigned int>(mvb.state.mode)];
-        c.cargo_in_mvbs += mvb.state.cargo;
-        c.cholesterol_in_mvbs += kinetics.cholesterol_content(mvb.state);
+        ++sums[static_cast<unsigned int>(mvb.state.mode)];
         double       d_pm = 0;
         const double r    = radial_position(mvb.position, &d_pm);
-        radial_sum += r;
-        c.peripheral_fraction += (r > 0.5);
-        c.near_membrane += (d_pm <= prm.docking_distance);
+        double      *more = sums.data() + physics::n_mvb_modes;
+        more[0] += r;
+        more[1] += (r > 0.5);
+        more[2] += (d_pm <= prm.docking_distance);
+        more[3] += mvb_stepper.lysosome_density(mvb.position);
+        more[4] += mvb.state.amphisome;
+        const auto held = kinetics.held(mvb.state);
+        for (unsigned int k = 0; k < physics::n_coupled_species; ++k)
+          more[5 + k] += held[k];
       }
-    for (auto &n : c.per_mode)
-      n = Utilities::MPI::sum(n, mpi_communicator);
-    c.total = 0;
-    for (const auto n : c.per_mode)
-      c.total += n;
-    c.births       = births;
-    c.fusions      = Utilities::MPI::sum(local_fusions, mpi_communicator);
-    c.exosomes     = Utilities::MPI::sum(local_exosomes, mpi_communicator);
-    c.degradations = Utilities::MPI::sum(local_degradations, mpi_communicator);
+    auto books = local_books.values();
+    sums.insert(sums.end(), books.begin(), books.end());
+    Utilities::MPI::sum(sums, mpi_communicator, sums);
+    for (unsigned int m = 0; m < physics::n_mvb_modes; ++m)
+      {
+        c.per_mode[m] = static_cast<unsigned long>(sums[m]);
+        c.total += c.per_mode[m];
+      }
+    const double *more      = sums.data() + physics::n_mvb_modes;
+    const double  n         = std::max<double>(c.total, 1);
+    c.mean_radial_position  = more[0] / n;
+    c.peripheral_fraction   = more[1] / n;
+    c.near_membrane         = static_cast<unsigned long>(more[2]);
+    c.mean_lysosome_density = more[3] / n;
+    c.amphisomes            = static_cast<unsigned long>(more[4]);
+    for (unsigned int k = 0; k < physics::n_coupled_species; ++k)
+      c.held[k] = more[5 + k];
+    books.assign(sums.end() - books.size(), sums.end());
+    c.books.set_values(books);
+    c.births = births;
     check_count(c.total,
-                c.fusions,
-                c.degradations,
+                static_cast<unsigned long>(c.books.fusions),
+                static_cast<unsigned long>(c.books.degradations()),
                 "at t = " + to_text(current_time) + " s");
-    c.cargo_exported =
-      Utilities::MPI::sum(local_cargo_exported, mpi_communicator);
-    c.cargo_degraded =
-      Utilities::MPI::sum(local_cargo_degraded, mpi_communicator);
-    c.cargo_in_mvbs = Utilities::MPI::sum(c.cargo_in_mvbs, mpi_communicator);
-    c.cargo_taken   = Utilities::MPI::sum(local_cargo_taken, mpi_communicator);
-    c.cholesterol_in_mvbs =
-      Utilities::MPI::sum(c.cholesterol_in_mvbs, mpi_communicator);
-    c.cholesterol_taken =
-      Utilities::MPI::sum(local_cholesterol_taken, mpi_communicator);
-    c.cholesterol_returned =
-      Utilities::MPI::sum(local_cholesterol_returned, mpi_communicator);
-    c.cholesterol_exported =
-      Utilities::MPI::sum(local_cholesterol_exported, mpi_communicator);
-    // Every rank knows how many were born; each brings the same amount.
-    c.cholesterol_born =
-      next_id * kinetics.cholesterol_content(kinetics.newborn());
-    radial_sum = Utilities::MPI::sum(radial_sum, mpi_communicator);
-    c.peripheral_fraction =
-      Utilities::MPI::sum(c.peripheral_fraction, mpi_communicator);
-    c.near_membrane = Utilities::MPI::sum(c.near_membrane, mpi_communicator);
-    c.mean_radial_position = c.total > 0 ? radial_sum / c.total : 0;
-    c.peripheral_fraction  = c.total > 0 ? c.peripheral_fraction / c.total : 0;
     return c;
   }
 
@@ -788,7 +891,7 @@ namespace mvb
   {
     // Flattened: id, position, state, radial position (the membrane
     // distances are found where the MVB lives).
-    constexpr unsigned int width = 1 + dim + physics::n_mvb_state_values + 1;
+    constexpr unsigned int width = 1 + dim + physics::n_mvb_state_values + 2;
     std::vector<double>    local(mvbs.size() * width);
     for (std::size_t i = 0; i < mvbs.size(); ++i)
       {
@@ -797,7 +900,8 @@ namespace mvb
         for (unsigned int d = 0; d < dim; ++d)
           r[1 + d] = mvbs[i].position[d];
         physics::write_state_values(mvbs[i].state, r + 1 + dim);
-        r[width - 1] = radial_position(mvbs[i].position);
+        r[width - 2] = radial_position(mvbs[i].position);
+        r[width - 1] = mvb_stepper.lysosome_density(mvbs[i].position);
       }
     const auto all = Utilities::MPI::gather(mpi_communicator, local, 0);
     std::vector<postprocess::MvbRecord<dim>> records;
@@ -808,8 +912,9 @@ namespace mvb
           r.id = static_cast<std::uint64_t>(part[k]);
           for (unsigned int d = 0; d < dim; ++d)
             r.position[d] = part[k + 1 + d];
-          r.state           = physics::read_state_values(&part[k + 1 + dim]);
-          r.radial_position = part[k + width - 1];
+          r.state            = physics::read_state_values(&part[k + 1 + dim]);
+          r.radial_position  = part[k + width - 2];
+          r.lysosome_density = part[k + width - 1];
           records.push_back(r);
         }
     std::sort(records.begin(), records.end(), [](const auto &a, const auto &b) {
@@ -819,39 +924,45 @@ namespace mvb
   }
 
   template <int dim>
-  std::vector<postprocess::FusionEvent<dim>>
-  MvbPopulation<dim>::collect_fusions()
+  postprocess::FateEvents<dim>
+  MvbPopulation<dim>::collect_fates()
   {
-    std::vector<double> local;
-    for (const auto &e : pending_fusions)
+    constexpr unsigned int       width = 2 + dim + physics::n_mvb_state_values;
+    postprocess::FateEvents<dim> gathered;
+    for (auto *events : {&pending.fusions, &pending.degradations})
       {
-        local.push_back(e.time);
-        local.push_back(double(e.id));
-        for (unsigned int d = 0; d < dim; ++d)
-          local.push_back(e.position[d]);
-        local.push_back(e.ilv_count);
-        local.push_back(e.cargo);
+        std::vector<double> local;
+        for (const auto &e : *events)
+          {
+            local.push_back(e.time);
+            local.push_back(double(e.id));
+            for (unsigned int d = 0; d < dim; ++d)
+              local.push_back(e.position[d]);
+            local.resize(local.size() + physics::n_mvb_state_values);
+            physics::write_state_values(e.state,
+                                        local.data() + local.size() -
+                                          physics::n_mvb_state_values);
+          }
+        events->clear();
+        auto &out =
+          events == &pending.fusions ? gathered.fusions : gathered.degradations;
+        for (const auto &part :
+             Utilities::MPI::gather(mpi_communicator, local, 0))
+          for (std::size_t k = 0; k + width <= part.size(); k += width)
+            {
+              postprocess::FateEvent<dim> e;
+              e.time = part[k];
+              e.id   = static_cast<std::uint64_t>(part[k + 1]);
+              for (unsigned int d = 0; d < dim; ++d)
+                e.position[d] = part[k + 2 + d];
+              e.state = physics::read_state_values(&part[k + 2 + dim]);
+              out.push_back(e);
+            }
+        std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) {
+          return a.time < b.time || (a.time == b.time && a.id < b.id);
+        });
       }
-    pending_fusions.clear();
-    constexpr unsigned int width = 4 + dim;
-    const auto all = Utilities::MPI::gather(mpi_communicator, local, 0);
-    std::vector<postprocess::FusionEvent<dim>> events;
-    for (const auto &part : all)
-      for (std::size_t k = 0; k + width <= part.size(); k += width)
-        {
-          postprocess::FusionEvent<dim> e;
-          e.time = part[k];
-          e.id   = static_cast<std::uint64_t>(part[k + 1]);
-          for (unsigned int d = 0; d < dim; ++d)
-            e.position[d] = part[k + 2 + d];
-          e.ilv_count = part[k + 2 + dim];
-          e.cargo     = part[k + 3 + dim];
-          events.push_back(e);
-        }
-    std::sort(events.begin(), events.end(), [](const auto &a, const auto &b) {
-      return a.time < b.time || (a.time == b.time && a.id < b.id);
-    });
-    return events;
+    return gathered;
   }
 
   template <int dim>

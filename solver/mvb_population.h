@@ -74,6 +74,14 @@ namespace mvb
     finish()
     {
     }
+
+    /**
+     * The field values at @p points, the same on every rank, wherever the
+     * points lie (for births whose density follows a field). Collective.
+     */
+    virtual void
+    values_at(const std::vector<Point<dim>>     &points,
+              std::vector<physics::LocalFields> &values) = 0;
   };
 
   /**
@@ -108,33 +116,61 @@ namespace mvb
     {
     }
 
+    void
+    values_at(const std::vector<Point<dim>>     &points,
+              std::vector<physics::LocalFields> &out) override
+    {
+      out.assign(points.size(), values);
+    }
+
   private:
     const physics::LocalFields values;
   };
 
-  /** Population observables of model.md section 5 at one time. */
+  /**
+   * The cumulative books of the MVBs' fates and exchanges, on one rank or
+   * summed over all: what the statistics report and a checkpoint keeps.
+   * Read and written as a list of numbers in the order of values().
+   */
+  struct MvbBooks
+  {
+    double fusions                 = 0;
+    double exosomes_escrt          = 0; // ILVs of the ESCRT route released
+    double exosomes_ceramide       = 0; // and of the ceramide route
+    double fusions_microtubule     = 0; // delivered to the cortex on kinesin
+    double degradations_lysosomal  = 0;
+    double degradations_amphisomal = 0;
+    // By coupled species (uM um^dim): net amount taken from the field,
+    // carried out of the cell at fusion, destroyed at degradation.
+    physics::SpeciesValues taken, exported, degraded;
+
+    std::vector<double>
+    values() const;
+
+    void
+    set_values(const std::vector<double> &values);
+
+    double
+    degradations() const
+    {
+      return degradations_lysosomal + degradations_amphisomal;
+    }
+  };
+
+  /** Population observables of physics/MODEL.md section 5 at one time. */
   struct MvbCounts
   {
     std::array<unsigned long, physics::n_mvb_modes> per_mode{};
-    unsigned long                                   total = 0;
-    unsigned long births               = 0; // cumulative, initial MVBs excluded
-    unsigned long fusions              = 0; // cumulative
-    double        exosomes             = 0; // cumulative sum of N at fusion
-    unsigned long degradations         = 0; // cumulative
-    double        cargo_exported       = 0; // cumulative, uM um^3
-    double        cargo_degraded       = 0; // cumulative, uM um^3
-    double        cargo_in_mvbs        = 0; // uM um^3
-    double        cargo_taken          = 0; // cumulative, from the field
-    double        cholesterol_in_mvbs  = 0; // uM um^3
-    double        cholesterol_taken    = 0; // cumulative, from the field
-    double        cholesterol_returned = 0; // cumulative, at degradation
-    double        cholesterol_exported = 0; // cumulative, at fusion
-    // Cumulative, brought in by new MVBs (endocytic membrane), the initial
-    // ones included.
-    double        cholesterol_born     = 0;
-    double        mean_radial_position = 0; // d_NE / (d_NE + d_PM)
-    double        peripheral_fraction  = 0; // radial position above 1/2
-    unsigned long near_membrane        = 0; // within the docking distance of PM
+    unsigned long                                   total      = 0;
+    unsigned long                                   amphisomes = 0;
+    unsigned long births = 0; // cumulative, initial MVBs excluded
+    MvbBooks      books;      // cumulative
+    // What the MVBs hold now, by coupled species (uM um^dim).
+    physics::SpeciesValues held;
+    double                 mean_radial_position  = 0; // d_NE / (d_NE + d_PM)
+    double                 peripheral_fraction   = 0; // radial position > 1/2
+    double                 mean_lysosome_density = 0; // mean L(x_i)
+    unsigned long near_membrane = 0; // within the docking distance of PM
   };
 
   /**
@@ -249,18 +285,18 @@ namespace mvb
     gather() const;
 
     /** d_NE / (d_NE + d_PM) at @p x: 0 on the nuclear envelope, 1 on the
-     * plasma membrane (model.md section 5); d_PM into @p distance_to_pm if
-     * given. */
+     * plasma membrane (physics/MODEL.md section 6); d_PM into @p distance_to_pm
+     * if given. */
     double
     radial_position(const Point<dim> &x,
                     double           *distance_to_pm = nullptr) const;
 
     /**
-     * Fusions since the last call, sorted by (time, id), on rank 0.
-     * Collective.
+     * Fusions and degradations since the last call, each sorted by (time,
+     * id), on rank 0. Collective.
      */
-    std::vector<postprocess::FusionEvent<dim>>
-    collect_fusions();
+    postprocess::FateEvents<dim>
+    collect_fates();
 
     /**
      * Number of MVBs, over all ranks, that are outside the cytoplasm (by
@@ -355,9 +391,14 @@ namespace mvb
     void
     settle(Mvb &mvb) const;
 
-    /** A point in the perinuclear band, from the MVB's own stream. */
+    /**
+     * A point where MVB @p id may be born, from its own stream (@p attempt
+     * numbers the candidates of one MVB): in the perinuclear band, or
+     * anywhere in the cytoplasm (Birth distribution = cargo); never in
+     * the cortex.
+     */
     Point<dim>
-    birth_position(std::uint64_t id) const;
+    birth_position(std::uint64_t id, unsigned int attempt = 0) const;
 
     /**
      * Creates MVBs with ids next_id, ... at @p positions (the same on every
@@ -366,9 +407,21 @@ namespace mvb
     void
     add_mvbs(const std::vector<Point<dim>> &positions);
 
-    /** Creates @p n MVBs where newborns appear. Collective. */
+    /**
+     * Creates @p n MVBs where newborns appear; with births that follow the
+     * cargo, @p fields gives u at the candidates (null: uniform).
+     * Collective.
+     */
     void
-    add_newborns(unsigned int n);
+    add_newborns(unsigned int n, FieldCoupling<dim> *fields = nullptr);
+
+    /**
+     * The newborns' positions with a density proportional to the cargo:
+     * for each, one of candidates_per_birth uniform points, chosen with
+     * weights u(x) (sampling-importance-resampling). Collective.
+     */
+    std::vector<Point<dim>>
+    cargo_weighted_positions(unsigned int n, FieldCoupling<dim> *fields) const;
 
     /**
      * Relocates every MVB after a step (see the class documentation), sends
@@ -422,17 +475,9 @@ namespace mvb
     // Whether the fields read the sites, so that they are kept current.
     bool exact_sites = false;
 
-    // Local (this rank's) cumulative counts, summed in counts().
-    unsigned long                              local_fusions              = 0;
-    double                                     local_exosomes             = 0;
-    unsigned long                              local_degradations         = 0;
-    double                                     local_cargo_exported       = 0;
-    double                                     local_cargo_degraded       = 0;
-    double                                     local_cargo_taken          = 0;
-    double                                     local_cholesterol_taken    = 0;
-    double                                     local_cholesterol_returned = 0;
-    double                                     local_cholesterol_exported = 0;
-    std::vector<postprocess::FusionEvent<dim>> pending_fusions;
+    // Local (this rank's) cumulative books, summed in counts().
+    MvbBooks                     local_books;
+    postprocess::FateEvents<dim> pending;
 
     // Reused every step: no allocation in the MVB loop.
     std::vector<physics::LocalFields>   field_values;

@@ -13,22 +13,14 @@ namespace mvb
 
   namespace
   {
-    enum class Transition
-    {
-      bind_microtubule, // T2
-      bind_actin,       // T5
-      dock,             // T6
-      degrade,          // T9
-      switch_motor,     // T3
-      unbind,           // T4 (and myosin -> free)
-      undock,           // T7
-      fuse              // T8
-    };
+    using physics::Effect;
+    using physics::Requirement;
+    using physics::transition_table;
 
     struct Candidate
     {
-      Transition transition;
-      double     rate;
+      unsigned int transition; // in physics::transition_table
+      double       rate;
     };
 
     constexpr double infinity = std::numeric_limits<double>::infinity();
@@ -74,10 +66,29 @@ namespace mvb
       , margin(kinetics.parameters().membrane_clearance)
       , search_radius(std::max({geometry.parameters().cortex_thickness,
                                 kinetics.parameters().docking_distance,
-                                kinetics.parameters().lysosome_zone_width,
                                 margin}) +
                       search_slack)
   {
+    // Rates at their largest: full Rab7, lysosomes everywhere, as an MVB
+    // and as an amphisome.
+    physics::Surroundings most;
+    most.fields.values.fill(1e3); // uM: saturating, and finite
+    for (unsigned int t = 0; t < physics::n_transitions; ++t)
+      {
+        possible[t] = false;
+        for (const bool amphisome : {false, true})
+          for (unsigned int m = 0; m < physics::n_mvb_modes; ++m)
+            {
+              physics::MvbState s;
+              s.mode      = static_cast<MvbMode>(m);
+              s.rab7      = 1;
+              s.chi_ilv   = 1;
+              s.amphisome = amphisome;
+              if (physics::contains(transition_table[t].from, s.mode))
+                possible[t] = possible[t] ||
+                              (kinetics.*transition_table[t].rate)(s, most) > 0;
+            }
+      }
   }
 
   template <int dim>
@@ -121,53 +132,70 @@ namespace mvb
   }
 
   template <int dim>
-  typename MvbStepper<dim>::Place
-  MvbStepper<dim>::place(const Point<dim>       &x,
-                         const MvbMode           mode,
-                         MembraneDistances<dim> &membranes) const
+  MvbStepper<dim>::Place::Place(const MvbStepper       &stepper,
+                                const Point<dim>       &x,
+                                MembraneDistances<dim> &membranes)
+      : stepper(stepper)
+      , x(x)
+      , membranes(membranes)
   {
-    const auto  &p      = kinetics.parameters();
-    const double cortex = geometry.parameters().cortex_thickness;
-    // The predicates the mode's rates ask (MvbStepper::advance()).
-    const bool asks_cortex =
-      mode == MvbMode::free && kinetics.actin_binding_rate() > 0;
-    const bool asks_docking =
-      (mode == MvbMode::free || mode == MvbMode::myosin) &&
-      kinetics.docking_rate() > 0;
-    const bool asks_zone = kinetics.may_degrade();
+  }
 
+  template <int dim>
+  bool
+  MvbStepper<dim>::Place::depth_at_most(const double threshold)
+  {
     const double moved = x.distance(membranes.anchor);
-    int          zone =
-      asks_zone ? at_most(membranes.height, moved, p.lysosome_zone_width) : 0;
-    int in_cortex = asks_cortex ? at_most(membranes.depth, moved, cortex) : 0;
-    int near_membrane =
-      asks_docking ? at_most(membranes.depth, moved, p.docking_distance) : 0;
-    if (zone < 0 || in_cortex < 0 || near_membrane < 0)
-      {
-        measure(x, membranes);
-        zone          = asks_zone && membranes.height <= p.lysosome_zone_width;
-        in_cortex     = asks_cortex && membranes.depth <= cortex;
-        near_membrane = asks_docking && membranes.depth <= p.docking_distance;
-      }
-    return {zone == 1, in_cortex == 1, near_membrane == 1};
+    const int    known = at_most(membranes.depth, moved, threshold);
+    if (known >= 0)
+      return known == 1;
+    stepper.measure(x, membranes);
+    return membranes.depth <= threshold;
+  }
+
+  template <int dim>
+  bool
+  MvbStepper<dim>::Place::in_cortex()
+  {
+    return depth_at_most(stepper.geometry.parameters().cortex_thickness);
+  }
+
+  template <int dim>
+  bool
+  MvbStepper<dim>::Place::near_membrane()
+  {
+    return depth_at_most(stepper.kinetics.parameters().docking_distance);
+  }
+
+  template <int dim>
+  double
+  MvbStepper<dim>::Place::lysosome_density_bound() const
+  {
+    // The height is a lower bound (or NaN, unknown: no bound, L <= 1).
+    const double moved = x.distance(membranes.anchor);
+    const double height =
+      std::isnan(membranes.height)
+        ? 0.
+        : std::max(0., membranes.height - moved - round_off);
+    return stepper.kinetics.lysosome_density(
+      std::min(height, x.distance(stepper.geometry.mtoc())));
+  }
+
+  template <int dim>
+  double
+  MvbStepper<dim>::lysosome_density(const Point<dim> &x) const
+  {
+    return kinetics.lysosome_density(
+      std::min(geometry.distance_to_nuclear_envelope(x),
+               x.distance(geometry.mtoc())));
   }
 
   template <int dim>
   double
   MvbStepper<dim>::speed(const physics::MvbState &state) const
   {
-    const auto &p = kinetics.parameters();
-    switch (state.mode)
-      {
-        case MvbMode::kinesin:
-          return p.kinesin_speed;
-        case MvbMode::dynein:
-          return p.dynein_speed;
-        case MvbMode::myosin:
-          return p.myosin_speed;
-        default:
-          return 0;
-      }
+    const auto speed = physics::info(state.mode).speed;
+    return speed != nullptr ? kinetics.parameters().*speed : 0.;
   }
 
   template <int dim>
@@ -257,73 +285,73 @@ namespace mvb
     double remaining = dt;
     for (unsigned int n = 0; remaining > 0; ++n)
       {
-        const Place              here = place(x, s.mode, membranes);
-        std::array<Candidate, 6> candidates;
-        unsigned int             n_candidates = 0;
-        const auto               add          = [&](Transition t, double rate) {
-          if (rate > 0)
-            candidates[n_candidates++] = {t, rate};
-        };
-        double    time_to_end = infinity;
-        const Hit no_hit{0, 0, infinity};
-        Hit       microtubule_hit = no_hit, actin_hit = no_hit;
-        // Binding to the nearest track of a type within the capture radius.
-        const auto offer_track = [&](const mesh::TrackType type,
-                                     const Transition      t,
-                                     const double          rate,
-                                     Hit                  &hit) {
+        const physics::ModeInfo &mode = physics::info(s.mode);
+        Place                    here(*this, x, membranes);
+        physics::Surroundings    around;
+        around.fields = fields;
+        // Rates that read L(x) are offered at an upper bound of it and
+        // thinned when they fire (accepted with L(x)/bound): exact, and
+        // L(x) needs a search only then.
+        double lysosome_bound = -1;
+
+        std::array<Candidate, physics::n_transitions> candidates;
+        unsigned int                                  n_candidates = 0;
+        double                                        time_to_end  = infinity;
+        const Hit                                     no_hit{0, 0, infinity};
+        Hit microtubule_hit = no_hit, actin_hit = no_hit;
+        // The nearest track of a type within the capture radius.
+        const auto in_reach = [&](const mesh::TrackType type, Hit &hit) {
           ++counts.track_queries;
           if (const auto near = tracks.nearest_track(x, capture_radius, type))
             {
               hit = *near;
-              add(t, rate);
+              return true;
             }
+          return false;
         };
 
-        switch (s.mode)
+        for (unsigned int t = 0; t < physics::n_transitions; ++t)
           {
-            case MvbMode::free:
-              if (kinetics.microtubule_binding_rate() > 0)
-                offer_track(mesh::TrackType::microtubule,
-                            Transition::bind_microtubule,
-                            kinetics.microtubule_binding_rate(),
-                            microtubule_hit);
-              if (here.in_cortex)
-                offer_track(mesh::TrackType::actin,
-                            Transition::bind_actin,
-                            kinetics.actin_binding_rate(),
-                            actin_hit);
-              if (here.near_membrane)
-                add(Transition::dock, kinetics.docking_rate());
-              break;
-            case MvbMode::kinesin:
-            case MvbMode::dynein:
-              add(Transition::switch_motor, kinetics.switching_rate(s.mode));
-              add(Transition::unbind, kinetics.microtubule_unbinding_rate());
-              break;
-            case MvbMode::myosin:
-              add(Transition::unbind, kinetics.actin_unbinding_rate());
-              if (here.near_membrane)
-                add(Transition::dock, kinetics.docking_rate());
-              break;
-            case MvbMode::docked:
-              add(Transition::undock, kinetics.undocking_rate());
-              add(Transition::fuse, kinetics.fusion_rate(s, fields));
-              break;
+            const physics::TransitionInfo &rule = transition_table[t];
+            if (!possible[t] || !physics::contains(rule.from, s.mode))
+              continue;
+            if (rule.uses_lysosome_density && lysosome_bound < 0)
+              around.lysosome_density = lysosome_bound =
+                here.lysosome_density_bound();
+            const double rate = (kinetics.*rule.rate)(s, around);
+            if (!(rate > 0))
+              continue;
+            bool met = true;
+            switch (rule.needs)
+              {
+                case Requirement::anywhere:
+                  break;
+                case Requirement::microtubule_in_reach:
+                  met = in_reach(mesh::TrackType::microtubule, microtubule_hit);
+                  break;
+                case Requirement::actin_in_cortex:
+                  met = here.in_cortex() &&
+                        in_reach(mesh::TrackType::actin, actin_hit);
+                  break;
+                case Requirement::near_membrane:
+                  met = here.near_membrane();
+                  break;
+              }
+            if (met)
+              candidates[n_candidates++] = {t, rate};
           }
-        if (here.in_zone)
-          add(Transition::degrade, kinetics.degradation_rate(s));
 
         const double v = speed(s);
         if (v > 0)
           {
             const double length = tracks.track(s.track).length();
-            if (s.mode == MvbMode::dynein)
+            if (mode.direction < 0)
               time_to_end = s.arc > 0 ? s.arc / v : infinity; // stalls
             else if (s.arc < length)
               time_to_end = (length - s.arc) / v;
-            else
-              time_to_end = s.mode == MvbMode::kinesin ? 0 : infinity;
+            else // at a plus end a run ends; at a barbed end it stalls
+              time_to_end =
+                mode.track == physics::TrackKind::microtubule ? 0 : infinity;
           }
 
         double total_rate = 0;
@@ -344,39 +372,39 @@ namespace mvb
         else if (v > 0 && duration > 0)
           {
             const double length = tracks.track(s.track).length();
-            const double sign   = (s.mode == MvbMode::dynein) ? -1 : 1;
-            s.arc               = (duration == time_to_end)
-                                    ? (sign > 0 ? length : 0.)
-                                    : std::clamp(s.arc + sign * v * duration, 0., length);
-            x                   = tracks.position(s.track, s.arc);
+            s.arc =
+              (duration == time_to_end)
+                ? (mode.direction > 0 ? length : 0.)
+                : std::clamp(s.arc + mode.direction * v * duration, 0., length);
+            x = tracks.position(s.track, s.arc);
           }
         remaining = (duration == remaining) ? 0. : remaining - duration;
 
         if (duration == time_to_end)
           {
             ++outcome.n_events;
-            // Kinesin at a plus end: hand-off to cortical actin nearby,
-            // else release (T4, model.md Fig. 4 of 001). Dynein and myosin
-            // stall at their ends until another transition.
-            if (s.mode == MvbMode::kinesin)
+            // Dynein and myosin stall at their ends until another
+            // transition. A microtubule run that reaches its plus end, in
+            // the cortex, hands off to cortical actin nearby, else releases
+            // the MVB (T4, 001 Fig. 4): either way it came to the cortex on
+            // kinesin.
+            if (mode.direction < 0 ||
+                mode.track != physics::TrackKind::microtubule)
+              continue;
+            Hit hit                = no_hit;
+            s.microtubule_delivery = true;
+            if (in_reach(mesh::TrackType::actin, hit))
               {
-                ++counts.track_queries;
-                if (const auto hit =
-                      tracks.nearest_track(x,
-                                           capture_radius,
-                                           mesh::TrackType::actin))
-                  {
-                    s.mode  = MvbMode::myosin;
-                    s.track = int(hit->track);
-                    s.arc   = hit->arc;
-                    x       = tracks.position(hit->track, hit->arc);
-                  }
-                else
-                  {
-                    s.mode  = MvbMode::free;
-                    s.track = -1;
-                    s.arc   = 0;
-                  }
+                s.mode  = MvbMode::myosin;
+                s.track = int(hit.track);
+                s.arc   = hit.arc;
+                x       = tracks.position(hit.track, hit.arc);
+              }
+            else
+              {
+                s.mode  = MvbMode::free;
+                s.track = -1;
+                s.arc   = 0;
               }
             continue;
           }
@@ -385,8 +413,8 @@ namespace mvb
 
         // Which transition fired.
         ++outcome.n_events;
-        double     pick   = events.uniform() * total_rate;
-        Transition chosen = candidates[n_candidates - 1].transition;
+        double       pick   = events.uniform() * total_rate;
+        unsigned int chosen = candidates[n_candidates - 1].transition;
         for (unsigned int i = 0; i < n_candidates; ++i)
           {
             if (pick < candidates[i].rate)
@@ -396,43 +424,45 @@ namespace mvb
               }
             pick -= candidates[i].rate;
           }
+        const physics::TransitionInfo &rule = transition_table[chosen];
+        if (rule.uses_lysosome_density &&
+            events.uniform() * lysosome_bound >= lysosome_density(x))
+          continue; // thinned: the bound's excess, not an event
         const double now = dt - remaining;
-        switch (chosen)
+        switch (rule.effect)
           {
-            case Transition::bind_microtubule:
+            case Effect::bind_microtubule:
               s.mode  = choice.uniform() < kinetics.dynein_share(s.rab7)
                           ? MvbMode::dynein
                           : MvbMode::kinesin;
               s.track = int(microtubule_hit.track);
               s.arc   = microtubule_hit.arc;
               x       = tracks.position(microtubule_hit.track, s.arc);
+              s.microtubule_delivery = false;
               break;
-            case Transition::bind_actin:
+            case Effect::bind_actin:
               s.mode  = MvbMode::myosin;
               s.track = int(actin_hit.track);
               s.arc   = actin_hit.arc;
               x       = tracks.position(actin_hit.track, s.arc);
               break;
-            case Transition::dock:
-              s.mode  = MvbMode::docked;
+            case Effect::to_mode:
+              s.mode  = rule.target;
               s.track = -1;
               s.arc   = 0;
               break;
-            case Transition::switch_motor:
+            case Effect::switch_motor:
               s.mode =
                 s.mode == MvbMode::kinesin ? MvbMode::dynein : MvbMode::kinesin;
               break;
-            case Transition::unbind:
-            case Transition::undock:
-              s.mode  = MvbMode::free;
-              s.track = -1;
-              s.arc   = 0;
+            case Effect::become_amphisome:
+              s.amphisome = true;
               break;
-            case Transition::fuse:
+            case Effect::fuse:
               outcome.fate       = MvbFate::fused;
               outcome.event_time = now;
               return outcome;
-            case Transition::degrade:
+            case Effect::degrade:
               outcome.fate       = MvbFate::degraded;
               outcome.event_time = now;
               return outcome;

@@ -7,6 +7,9 @@
 
 #include <deal.II/base/point.h>
 
+#include <physics/mvb_transitions.h>
+
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -21,9 +24,9 @@ namespace mvb
    * nuclear envelope (as CellGeometry measures them) at an anchor point.
    * Distances to a surface change no faster than the point moves, so at x
    * each lies within |x - anchor| of its anchor value: most steps of an
-   * MVB decide "in the cortex?", "near enough to dock?", "in the lysosome
-   * zone?" and "can it touch a membrane?" from these bounds, and search
-   * the membranes' facets only when the bounds cannot tell.
+   * MVB decide "in the cortex?", "near enough to dock?", "how many
+   * lysosomes at most?" and "can it touch a membrane?" from these bounds, and
+   * search the membranes' facets only when the bounds cannot tell.
    *
    * A value below the stepper's search radius is exact; one at or above it
    * is a lower bound only (the search looked no further: nothing of that
@@ -41,7 +44,8 @@ namespace mvb
   /**
    * Moves one MVB through one time step: Brownian motion with reflection
    * at the membranes, transport along its track at the motor's speed, and
-   * the transitions T2-T9 of model.md section 4.
+   * the transitions T2-T10 of physics/MODEL.md section 4, as the mode
+   * graph physics::transition_table lists them.
    *
    * Within a step the process is simulated event by event: with the rates
    * of the current mode and place (total K), the time to the next
@@ -70,7 +74,8 @@ namespace mvb
     struct Outcome
     {
       physics::MvbFate fate = physics::MvbFate::alive;
-      // Time into the step at which the MVB fused or was degraded.
+      // Time into the step at which the MVB fused or was degraded (for an
+      // amphisome, state.amphisome says which degradation).
       double event_time = 0;
       // A free MVB was reflected at the plasma membrane during the step.
       bool touched_plasma_membrane = false;
@@ -105,6 +110,10 @@ namespace mvb
             RandomStream           &random,
             MembraneDistances<dim> &membranes) const;
 
+    /** L(x) exactly: from the MTOC and the nuclear envelope's distances. */
+    double
+    lysosome_density(const Point<dim> &x) const;
+
     /** Work done so far, for benchmarks. */
     struct Statistics
     {
@@ -119,23 +128,38 @@ namespace mvb
     }
 
   private:
-    /** Where an MVB is, as far as its rates care (model.md section 4). */
-    struct Place
-    {
-      bool in_zone;       // within the lysosome zone of the nucleus
-      bool in_cortex;     // within the cortex thickness of the PM
-      bool near_membrane; // within the docking distance of the PM
-    };
-
     /**
-     * The place of an MVB at @p x in @p mode: from the bounds where they
-     * decide every predicate the mode's rates ask, else from a search of
-     * both membranes, which moves the anchor to @p x.
+     * Where an MVB is, as far as the requirements of its transitions care
+     * (physics::Requirement): each predicate is decided when first asked,
+     * from the distance bounds where they tell, else by one search of both
+     * membranes, which moves the anchor to the MVB.
      */
-    Place
-    place(const Point<dim>       &x,
-          physics::MvbMode        mode,
-          MembraneDistances<dim> &membranes) const;
+    class Place
+    {
+    public:
+      Place(const MvbStepper       &stepper,
+            const Point<dim>       &x,
+            MembraneDistances<dim> &membranes);
+
+      bool
+      in_cortex();
+
+      bool
+      near_membrane();
+
+      /** An upper bound of L(x), from the distance bounds. */
+      double
+      lysosome_density_bound() const;
+
+    private:
+      // Whether the depth below the plasma membrane is at most @p threshold.
+      bool
+      depth_at_most(double threshold);
+
+      const MvbStepper       &stepper;
+      const Point<dim>       &x;
+      MembraneDistances<dim> &membranes;
+    };
 
     /** Both distances at @p x by searching the facets; anchors there. */
     void
@@ -164,6 +188,11 @@ namespace mvb
     // The motor's speed in the MVB's mode (0 if it is not bound).
     double
     speed(const physics::MvbState &state) const;
+
+    // Whether a transition can ever happen with these parameters (its rate
+    // at full Rab7 activity, in or out of an amphisome, and L = 1 > 0), by
+    // transition: predicates only they need are not asked otherwise.
+    std::array<bool, physics::n_transitions> possible;
 
     const physics::MvbKinetics    &kinetics;
     const mesh::CellGeometry<dim> &geometry;

@@ -344,7 +344,6 @@ namespace mvb
     species.parse_parameters(prm, geometry.dimension, time.start_time);
     output.parse_parameters(prm);
     mvbs.parse_parameters(prm);
-    mvbs.resting_calcium = species.calcium.resting_concentration;
     tracks.parse_parameters(prm, input.directory, geometry.dimension);
     if (mvbs.perturbations.microtubules != 1)
       {

@@ -266,9 +266,7 @@ namespace mvb
                                            parameters.geometry.mapping_degree,
                                            timer);
     physics::LocalFields stand_in;
-    stand_in.calcium     = m.stand_in_calcium;
-    stand_in.cholesterol = m.stand_in_cholesterol;
-    stand_in.cargo       = m.stand_in_cargo;
+    stand_in.values = m.stand_in;
     if (fields->n_species() > 0)
       coupling =
         std::make_unique<FiniteElementFields<dim>>(*fields,
@@ -308,19 +306,38 @@ namespace mvb
           << "  coupled fields     ";
     const auto *fe_fields =
       dynamic_cast<const FiniteElementFields<dim> *>(coupling.get());
-    const std::array<std::pair<const char *, double>, 3> stand_ins = {
-      {{"calcium", m.stand_in_calcium},
-       {"cholesterol", m.stand_in_cholesterol},
-       {"cargo", m.stand_in_cargo}}};
-    for (unsigned int c = 0; c < stand_ins.size(); ++c)
+    for (unsigned int c = 0; c < physics::n_coupled_species; ++c)
       {
-        pcout << (c > 0 ? ", " : " ") << stand_ins[c].first;
+        pcout << (c > 0 ? ", " : " ") << physics::coupled_species_table[c].name;
         if (!fe_fields || fe_fields->species_indices()[c] < 0)
-          pcout << " (off: " << stand_ins[c].second << " uM everywhere)";
+          pcout << " (off: " << m.stand_in[c] << " uM everywhere)";
       }
     pcout << "\n"
           << "  cholesterol capacity " << m.cholesterol_capacity << " uM um^"
-          << dim << " per limiting membrane" << std::endl;
+          << dim << " per limiting membrane\n"
+          << "  births              "
+          << (m.births_follow_cargo ? "where the cargo is" : "perinuclear")
+          << ", outside the cortex" << std::endl;
+    const auto &calcium = parameters.species.calcium;
+    if (calcium.enabled)
+      pcout << "Resting Ca2+: bulk " << calcium.resting_concentration
+            << " uM, under the plasma membrane about "
+            << calcium.resting_membrane_estimate()
+            << " uM (linearised, basal influx " << calcium.basal_influx
+            << " uM um/s, over "
+            << std::sqrt(calcium.diffusion_coefficient /
+                         calcium.pump_slope_at_rest())
+            << " um)" << std::endl;
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::write_fate_tables(const std::string &directory) const
+  {
+    const std::filesystem::path dir(directory);
+    postprocess::write_fate_table(fates.fusions, (dir / "fusions.h5").string());
+    postprocess::write_fate_table(fates.degradations,
+                                  (dir / "degradations.h5").string());
   }
 
   template <int dim>
@@ -334,33 +351,52 @@ namespace mvb
                          physics::mode_name(static_cast<physics::MvbMode>(k)),
                        double(c.per_mode[k]));
     row.emplace_back("mvb_total", double(c.total));
+    row.emplace_back("mvb_amphisomes", double(c.amphisomes));
     row.emplace_back("mvb_births", double(c.births));
-    row.emplace_back("mvb_fusions", double(c.fusions));
-    row.emplace_back("mvb_exosomes", c.exosomes);
-    row.emplace_back("mvb_degradations", double(c.degradations));
-    row.emplace_back("mvb_near_membrane", double(c.near_membrane));
-    row.emplace_back("mvb_mean_radial_position", c.mean_radial_position);
-    row.emplace_back("mvb_peripheral_fraction", c.peripheral_fraction);
-    row.emplace_back("mvb_cargo", c.cargo_in_mvbs);
-    row.emplace_back("mvb_cargo_exported", c.cargo_exported);
-    row.emplace_back("mvb_cargo_degraded", c.cargo_degraded);
-    row.emplace_back("mvb_cargo_taken", c.cargo_taken);
-    row.emplace_back("mvb_cholesterol", c.cholesterol_in_mvbs);
-    row.emplace_back("mvb_cholesterol_taken", c.cholesterol_taken);
-    row.emplace_back("mvb_cholesterol_returned", c.cholesterol_returned);
-    row.emplace_back("mvb_cholesterol_exported", c.cholesterol_exported);
-    row.emplace_back("mvb_cholesterol_born", c.cholesterol_born);
+    const MvbBooks &b = c.books;
+    for (const auto &[name, value] :
+         {std::pair<const char *, double>{"fusions", b.fusions},
+          {"exosomes", b.exosomes_escrt + b.exosomes_ceramide},
+          {"exosomes_escrt", b.exosomes_escrt},
+          {"exosomes_ceramide", b.exosomes_ceramide},
+          {"fusions_microtubule", b.fusions_microtubule},
+          {"degradations", b.degradations()},
+          {"degradations_lysosomal", b.degradations_lysosomal},
+          {"degradations_amphisomal", b.degradations_amphisomal},
+          {"near_membrane", double(c.near_membrane)},
+          {"mean_radial_position", c.mean_radial_position},
+          {"peripheral_fraction", c.peripheral_fraction},
+          {"mean_lysosome_density", c.mean_lysosome_density}})
+      row.emplace_back(std::string("mvb_") + name, value);
+    // What the MVBs hold and moved of each species whose field is on.
+    const auto *fe_fields =
+      dynamic_cast<const FiniteElementFields<dim> *>(coupling.get());
+    for (const auto &species : physics::coupled_species_table)
+      if (species.exchanged() && fe_fields &&
+          fe_fields
+              ->species_indices()[static_cast<unsigned int>(species.species)] >=
+            0)
+        {
+          const std::string stem = std::string("mvb_") + species.name;
+          row.emplace_back(stem, c.held[species.species]);
+          row.emplace_back(stem + "_taken", b.taken[species.species]);
+          row.emplace_back(stem + "_exported", b.exported[species.species]);
+          row.emplace_back(stem + "_degraded", b.degraded[species.species]);
+        }
 
-    const std::string directory   = output_directory();
-    const auto        new_fusions = mvbs->collect_fusions();
+    const std::string directory = output_directory();
+    const auto        new_fates = mvbs->collect_fates();
     // Gathered also without MVB output: the snapshot holds them.
     const std::vector<postprocess::MvbRecord<dim>> records = mvbs->gather();
     std::string                                    mvb_grid;
     run_collectively(mpi_communicator, true, [&]() {
-      fusions.insert(fusions.end(), new_fusions.begin(), new_fusions.end());
-      postprocess::write_fusion_table(
-        fusions,
-        (std::filesystem::path(directory) / "fusions.h5").string());
+      fates.fusions.insert(fates.fusions.end(),
+                           new_fates.fusions.begin(),
+                           new_fates.fusions.end());
+      fates.degradations.insert(fates.degradations.end(),
+                                new_fates.degradations.begin(),
+                                new_fates.degradations.end());
+      write_fate_tables(directory);
       if (parameters.output.write_mvbs)
         {
           std::ostringstream name;
@@ -394,7 +430,8 @@ namespace mvb
       {
         const auto       &model = fields->model(k);
         const std::string name  = model.name;
-        if (name != "cargo" && name != "cholesterol")
+        const int         c     = model.coupled_species;
+        if (c < 0 || !physics::coupled_species_table[c].exchanged())
           continue;
         // What is in the cell or has left it through the MVBs, against
         // what was there at the start and has come in since. The field's
@@ -406,16 +443,8 @@ namespace mvb
                                     value(name + "_" + model.reaction_name)};
         for (const auto &b : model.boundaries)
           came.push_back(value(name + "_in_" + b.name));
-        if (name == "cargo")
-          for (const char *column :
-               {"mvb_cargo", "mvb_cargo_exported", "mvb_cargo_degraded"})
-            held.push_back(value(column));
-        else
-          {
-            held.push_back(value("mvb_cholesterol"));
-            held.push_back(value("mvb_cholesterol_exported"));
-            came.push_back(value("mvb_cholesterol_born"));
-          }
+        for (const char *what : {"", "_exported", "_degraded"})
+          held.push_back(value("mvb_" + name + what));
         double residual = 0, scale = 0;
         for (const double v : held)
           {
@@ -560,9 +589,15 @@ namespace mvb
         for (unsigned int k = 0; k < physics::n_mvb_modes; ++k)
           pcout << (k > 0 ? ", " : "") << c.per_mode[k] << ' '
                 << physics::mode_name(static_cast<physics::MvbMode>(k));
-        pcout << "), " << c.births << " born, " << c.fusions << " fused ("
-              << c.exosomes << " exosomes), " << c.degradations << " degraded, "
-              << mvbs->step_number() << " MVB steps" << std::endl;
+        const MvbBooks &b = c.books;
+        pcout << "), " << c.births << " born, " << b.fusions << " fused ("
+              << b.exosomes_escrt + b.exosomes_ceramide
+              << " exosomes: " << b.exosomes_escrt << " ESCRT, "
+              << b.exosomes_ceramide << " ceramide; " << b.fusions_microtubule
+              << " delivered by microtubules), " << b.degradations_lysosomal
+              << " degraded by lysosomes, " << b.degradations_amphisomal
+              << " as amphisomes, " << mvbs->step_number() << " MVB steps"
+              << std::endl;
         for (const auto &[name, error] : worst_balance_error)
           pcout << "  " << name
                 << " balance (fields + MVBs + gone = start + supplied): "
@@ -642,9 +677,7 @@ namespace mvb
         snapshot->write();
         if (mvbs)
           run_collectively(mpi_communicator, true, [&]() {
-            postprocess::write_fusion_table(
-              fusions,
-              (std::filesystem::path(directory) / "fusions.h5").string());
+            write_fate_tables(directory);
           });
         series->write();
         retire_checkpoints_after(directory,
@@ -728,7 +761,9 @@ namespace mvb
     header.put(series->time_values());
     for (const auto &grids : series->grids())
       header.put(grids);
-    header.put(fusions); // rank 0's is the one written
+    // Rank 0's are the ones written.
+    header.put(fates.fusions);
+    header.put(fates.degradations);
     header.put(std::uint64_t(snapshot->series().size()));
     for (const auto &[name, series] : snapshot->series())
       {
@@ -793,7 +828,8 @@ namespace mvb
     restored->grids.resize(restored->times.size());
     for (auto &grids : restored->grids)
       grids = in.get_strings();
-    fusions             = in.get_vector<postprocess::FusionEvent<dim>>();
+    fates.fusions       = in.get_vector<postprocess::FateEvent<dim>>();
+    fates.degradations  = in.get_vector<postprocess::FateEvent<dim>>();
     const auto n_series = in.get<std::uint64_t>();
     for (std::uint64_t i = 0; i < n_series; ++i)
       {
@@ -858,9 +894,17 @@ namespace mvb
 
     if (parameters.output.write_mesh && !restored)
       {
-        TimerOutput::Scope             scope(timer, "write mesh");
+        TimerOutput::Scope                        scope(timer, "write mesh");
+        std::function<double(const Point<dim> &)> lysosomes;
+        if (mvbs)
+          lysosomes = [this](const Point<dim> &x) {
+            return mvbs->stepper().lysosome_density(x);
+          };
         const std::vector<std::string> files =
-          postprocess::write_mesh(triangulation, geometry, output_directory());
+          postprocess::write_mesh(triangulation,
+                                  geometry,
+                                  output_directory(),
+                                  lysosomes);
         pcout << "Mesh for ParaView (in " << output_directory() << "):";
         for (const auto &file : files)
           pcout << ' ' << file;

@@ -84,13 +84,17 @@ namespace mvb
     print_mvb_summary() const;
 
     /** The MVB columns of statistics.csv and the MVB output files. */
+    /** fusions.h5 and degradations.h5 of every fate so far (rank 0). */
+    void
+    write_fate_tables(const std::string &directory) const;
+
     void
     output_mvbs(std::vector<std::pair<std::string, double>> &row,
                 std::vector<std::string>                    &grids);
 
     /**
      * The conservation balances of cargo and cholesterol over fields and
-     * MVBs (model.md section 3), as statistics.csv columns.
+     * MVBs (physics/MODEL.md section 3), as statistics.csv columns.
      */
     void
     add_balances(std::vector<std::pair<std::string, double>> &row);
@@ -155,7 +159,7 @@ namespace mvb
     std::unique_ptr<MvbPopulation<dim>>              mvbs;
     std::unique_ptr<FieldCoupling<dim>>              coupling;
     std::string                                      track_grid;
-    std::vector<postprocess::FusionEvent<dim>>       fusions; // rank 0
+    postprocess::FateEvents<dim>                     fates; // rank 0
     unsigned int                                     n_outputs     = 0;
     unsigned int                                     n_checkpoints = 0;
     // Field integrals at the start time, for the balances.

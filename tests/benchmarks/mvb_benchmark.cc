@@ -401,9 +401,7 @@ namespace
     mvb::physics::MvbParameters mvb_prm = m;
     mvb_prm.steps_per_field_step        = 1;
     mvb::physics::LocalFields stand_in;
-    stand_in.calcium     = m.stand_in_calcium;
-    stand_in.cholesterol = m.stand_in_cholesterol;
-    stand_in.cargo       = m.stand_in_cargo;
+    stand_in.values = m.stand_in;
 
     TimerOutput &timer      = timers.steps;
     auto         population = std::make_unique<mvb::MvbPopulation<dim>>(
@@ -589,8 +587,8 @@ namespace
           << " (free " << counts.per_mode[0] << ", kinesin "
           << counts.per_mode[1] << ", dynein " << counts.per_mode[2]
           << ", myosin " << counts.per_mode[3] << ", docked "
-          << counts.per_mode[4] << "; fused " << counts.fusions << ", degraded "
-          << counts.degradations << ")\n"
+          << counts.per_mode[4] << "; fused " << counts.books.fusions
+          << ", degraded " << counts.books.degradations() << ")\n"
           << "  misplaced           " << misplaced
           << " (outside the cytoplasm, off their track, or not on the rank "
              "of their cell)\n"
