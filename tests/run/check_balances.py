@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Checks the conservation balances of a run's statistics.csv.
 
-Every *_balance_error must stay within --tol (relative) at every output
-time; the amounts the fields report as exchanged with the MVBs must equal
-what the MVBs report (cargo: minus what they loaded; cholesterol: minus
-what they took up plus what degradation returned) to --tol; and every
+Every *_balance_error (cargo, cholesterol and, if it is on, the label) must
+stay within --tol (relative) at every output time; the amounts the fields
+report as exchanged with the MVBs must equal minus what the MVBs report as
+taken (net of what degradation returned) to --tol; and every
 process named in --active must have moved a non-zero amount by the end, so
 that the balances were tested with it. Exit 0 if all hold, 1 if not, 2 if
 the file cannot be read.
@@ -29,8 +29,9 @@ def main():
         return 2
     failures = []
     balances = [c for c in rows[0] if c.endswith("_balance_error")]
-    if sorted(balances) != ["cargo_balance_error",
-                            "cholesterol_balance_error"]:
+    species = [c[:-len("_balance_error")] for c in balances]
+    if not {"cargo", "cholesterol"} <= set(species) or \
+            not set(species) <= {"cargo", "cholesterol", "label"}:
         failures.append(f"balance columns {balances}")
     for c in balances:
         worst = max(abs(r[c]) for r in rows)
@@ -38,9 +39,7 @@ def main():
         if worst > a.tol:
             failures.append(f"{c} reaches {worst:.3e} > {a.tol}")
     for r in rows:
-        pairs = [("cargo_from_mvbs", -r["mvb_cargo_taken"]),
-                 ("cholesterol_from_mvbs",
-                  -r["mvb_cholesterol_taken"] + r["mvb_cholesterol_returned"])]
+        pairs = [(f"{s}_from_mvbs", -r[f"mvb_{s}_taken"]) for s in species]
         for column, mvbs in pairs:
             field = r[column]
             scale = max(abs(field), abs(mvbs), 1e-300)

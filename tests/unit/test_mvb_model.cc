@@ -179,46 +179,175 @@ TEST_CASE("Track network: inside the cell, reproducible, indexed (3D)",
   check_network<3>("set Global refinements = 1");
 }
 
-TEST_CASE("MVB kinetics: rate factors and exact maturation", "[mvb][kinetics]")
+TEST_CASE("MVB kinetics: rate factors of model version 2", "[mvb][kinetics]")
+{
+  const RunParameters prm = parameters_from(
+    "subsection MVB\n subsection Fusion\n  set Calcium reference = 0.15\n "
+    "set Amphisome fusion factor = 0.3\n end\nend\nsubsection Perturbations\n "
+    "set ISGylation = 2\n set V-ATPase = 0.5\n set Autophagy = 3\nend\n");
+  const physics::MvbKinetics k(prm.mvbs);
+  const auto                &p = prm.mvbs;
+
+  // S(c_ref) = 1 at the fixed reference, above it S > 1; Phi(chi*) = 1/2.
+  CHECK(k.calcium_factor(0.15) == Approx(1).epsilon(1e-14));
+  CHECK(k.calcium_factor(0.3) > 1);
+  CHECK(k.fusion_competence(p.fusion_cholesterol_half) == Approx(0.5));
+
+  // p_dyn(r) = w_dyn r / (w_dyn r + w_kin g_27b), and T3 both ways: the
+  // two-state chain's stationary dynein share k(k->d)/(k(k->d) + k(d->k))
+  // is p_dyn(r) for every r.
+  physics::Surroundings here;
+  for (const double r : {0., 0.2, 0.5, 0.9})
+    {
+      const double p_dyn =
+        p.dynein_weight * r / (p.dynein_weight * r + p.kinesin_weight);
+      CHECK(k.dynein_share(r) == Approx(p_dyn).margin(1e-15));
+      physics::MvbState s;
+      s.rab7                  = r;
+      s.mode                  = physics::MvbMode::kinesin;
+      const double to_dynein  = k.switching_rate(s, here);
+      s.mode                  = physics::MvbMode::dynein;
+      const double to_kinesin = k.switching_rate(s, here);
+      CHECK(to_dynein + to_kinesin == Approx(p.switching_rate));
+      CHECK(to_dynein / (to_dynein + to_kinesin) ==
+            Approx(p_dyn).margin(1e-15));
+    }
+
+  // L(x) = L_min + (1 - L_min) exp(-d/l_lys); degradation by route.
+  CHECK(k.lysosome_density(0) == Approx(1));
+  CHECK(k.lysosome_density(2 * p.lysosome_length) ==
+        Approx(p.lysosome_floor + (1 - p.lysosome_floor) * std::exp(-2.)));
+  physics::MvbState mvb;
+  mvb.rab7              = 0.4;
+  here.lysosome_density = 0.7;
+  CHECK(k.lysosomal_degradation_rate(mvb, here) ==
+        Approx(p.lysosome_rate * 0.7 * 0.4 * 2 * 0.5));
+  CHECK(k.amphisomal_degradation_rate(mvb, here) == 0);
+  CHECK(k.amphisome_formation_rate(mvb, here) == Approx(p.autophagy_rate * 3));
+  physics::MvbState amphisome = mvb;
+  amphisome.amphisome         = true;
+  CHECK(k.lysosomal_degradation_rate(amphisome, here) == 0);
+  CHECK(k.amphisome_formation_rate(amphisome, here) == 0);
+  CHECK(k.amphisomal_degradation_rate(amphisome, here) ==
+        Approx(p.amphisome_degradation_rate * 0.7 * 0.5));
+  // Amphisomes fuse at f_amph times an MVB's rate.
+  mvb.chi_ilv = amphisome.chi_ilv = 0.5;
+  CHECK(k.fusion_rate(amphisome, here) ==
+        Approx(0.3 * k.fusion_rate(mvb, here)));
+}
+
+namespace
+{
+  // The internal ODEs of an MVB (physics/MODEL.md section 4) written out
+  // and integrated by classical Runge-Kutta, independently of
+  // MvbKinetics::mature(): y = (N_E, N_C, chi_LM, chi_ILV N, r, q, q_l).
+  std::array<double, 7>
+  maturation_rhs(const physics::MvbParameters &p,
+                 const std::array<double, 7>  &y,
+                 const double                  u,
+                 const double                  l,
+                 const double                  h)
+  {
+    const double s    = u / (p.cargo_half_saturation + u);
+    const double room = 1 - (y[0] + y[1]) / p.max_ilv;
+    const double dn_e = p.escrt_rate * s * room;
+    const double dn_c = p.ceramide_rate * room;
+    // Each route's ILV membrane at most pure cholesterol.
+    const double into_ilvs =
+      (std::min(p.escrt_enrichment * y[2], 1.) * dn_e +
+       std::min(p.ceramide_enrichment * y[2], 1.) * dn_c) /
+      p.max_ilv;
+    const double uptake =
+      p.cholesterol_uptake_rate * h / p.cholesterol_reference * (1 - y[2]);
+    const double on =
+      p.rab7_activation_rate * (1 + p.rab7_cholesterol_gain * y[2]);
+    const double dq = p.cargo_per_ilv * s * (dn_e + dn_c);
+    return {{dn_e,
+             dn_c,
+             uptake - into_ilvs,
+             into_ilvs * p.max_ilv,
+             on * (1 - y[4]) - p.rab7_inactivation_rate * y[4],
+             dq,
+             dq * l / u}};
+  }
+} // namespace
+
+TEST_CASE("MVB kinetics: ILV routes, cholesterol, Rab7 and label against "
+          "their closed forms and an independent integration",
+          "[mvb][kinetics]")
 {
   const RunParameters        prm = parameters_from("");
   const physics::MvbKinetics k(prm.mvbs);
   const auto                &p = prm.mvbs;
+  const double               u = 0.3, l = 0.12, h = 1.4;
+  physics::LocalFields       fields;
+  fields[physics::CoupledSpecies::calcium]     = 0.1;
+  fields[physics::CoupledSpecies::cholesterol] = h;
+  fields[physics::CoupledSpecies::cargo]       = u;
+  fields[physics::CoupledSpecies::label]       = l;
 
-  // S(c_rest) = 1; Phi(chi*) = 1/2; the dynein share follows Rab7.
-  CHECK(k.calcium_factor(p.resting_calcium) == Approx(1));
-  CHECK(k.calcium_factor(10 * p.resting_calcium) > 1);
-  CHECK(k.fusion_competence(p.fusion_cholesterol_half) == Approx(0.5));
-  CHECK(k.dynein_share(0) == 0);
-  CHECK(k.dynein_share(1) ==
-        Approx(p.dynein_weight / (p.dynein_weight + p.kinesin_weight)));
+  // A newborn takes chi_LM = chi_0 h/h_ref from the field.
+  physics::MvbState           s = k.newborn();
+  physics::MaturationExchange exchange;
+  k.take_birth_cholesterol(s, fields, exchange);
+  const double chi_0 =
+    std::min(1., p.initial_cholesterol * h / p.cholesterol_reference);
+  CHECK(s.chi_lm == Approx(chi_0));
+  CHECK(exchange.taken[physics::CoupledSpecies::cholesterol] ==
+        Approx(p.cholesterol_capacity * chi_0));
+  CHECK(!s.newborn);
 
-  // One step of dt equals a hundred steps of dt/100 where the ODE is
-  // solved exactly (ILV count, Rab7 at fixed cholesterol), and cholesterol
-  // moved into ILVs leaves the limiting membrane.
-  physics::LocalFields fields{0.1, 1, 0.3};
-  physics::MvbState    one = k.newborn(), many = k.newborn();
-  one.chi_lm = many.chi_lm = 0.4;
-  physics::MaturationExchange e_one, e_many;
-  k.mature(one, fields, 20, e_one);
-  for (unsigned int i = 0; i < 100; ++i)
-    k.mature(many, fields, 0.2, e_many);
-  CHECK(one.ilv_count == Approx(many.ilv_count).epsilon(1e-12));
-  const double u_sat = 0.3 / (p.cargo_half_saturation + 0.3);
-  const double rate  = p.escrt_rate * u_sat + p.ceramide_rate;
-  CHECK(one.ilv_count ==
-        Approx(p.max_ilv * (1 - std::exp(-rate * 20 / p.max_ilv))));
-  CHECK(one.cargo == Approx(p.cargo_per_ilv * u_sat * one.ilv_count));
-  CHECK(e_one.cargo_taken == Approx(one.cargo));
-  CHECK(one.age == Approx(20));
-  // Cholesterol bookkeeping (units of a limiting membrane): what is in the
-  // two membranes now is what was there plus what was taken up.
-  const auto total = [&](const physics::MvbState &s) {
-    return s.chi_lm + s.chi_ilv * s.ilv_count / p.max_ilv;
-  };
-  CHECK(total(one) == Approx(0.4 + e_one.cholesterol_uptake).epsilon(1e-12));
-  CHECK(total(many) == Approx(0.4 + e_many.cholesterol_uptake).epsilon(1e-12));
-  CHECK(one.chi_ilv > one.chi_lm); // enriched
-  CHECK(one.rab7 >= 0);
-  CHECK(one.rab7 <= 1);
+  // Thirty minutes in steps of 0.05 s against Runge-Kutta with 0.01 s.
+  const double t_end = 1800, dt = 0.05;
+  for (unsigned int i = 0; i < std::lround(t_end / dt); ++i)
+    k.mature(s, fields, dt, exchange);
+  std::array<double, 7> y = {{0, 0, chi_0, 0, p.initial_rab7, 0, 0}};
+  const double          H = 0.01;
+  for (unsigned int i = 0; i < std::lround(t_end / H); ++i)
+    {
+      const auto k1 = maturation_rhs(p, y, u, l, h);
+      auto       y2 = y, y3 = y, y4 = y;
+      for (unsigned int j = 0; j < 7; ++j)
+        y2[j] += H / 2 * k1[j];
+      const auto k2 = maturation_rhs(p, y2, u, l, h);
+      for (unsigned int j = 0; j < 7; ++j)
+        y3[j] += H / 2 * k2[j];
+      const auto k3 = maturation_rhs(p, y3, u, l, h);
+      for (unsigned int j = 0; j < 7; ++j)
+        y4[j] += H * k3[j];
+      const auto k4 = maturation_rhs(p, y4, u, l, h);
+      for (unsigned int j = 0; j < 7; ++j)
+        y[j] += H / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+    }
+  // ILVs by route in closed form: N = N_max - N_max exp(-a t/N_max), split
+  // a_E : a_C; cargo and label follow exactly.
+  const double a_e = p.escrt_rate * u / (p.cargo_half_saturation + u);
+  const double a_c = p.ceramide_rate;
+  const double n = p.max_ilv * (1 - std::exp(-(a_e + a_c) * t_end / p.max_ilv));
+  INFO("N_E " << s.ilv_escrt << " N_C " << s.ilv_ceramide << " chi_LM "
+              << s.chi_lm << " (RK4 " << y[2] << ") chi_ILV " << s.chi_ilv
+              << " (" << y[3] / (y[0] + y[1]) << ") r " << s.rab7 << " ("
+              << y[4] << ")");
+  CHECK(s.ilv_escrt == Approx(n * a_e / (a_e + a_c)).epsilon(1e-10));
+  CHECK(s.ilv_ceramide == Approx(n * a_c / (a_e + a_c)).epsilon(1e-10));
+  CHECK(s.ilv_escrt == Approx(y[0]).epsilon(1e-9));
+  CHECK(s.ilv_ceramide == Approx(y[1]).epsilon(1e-9));
+  const double dq = p.cargo_per_ilv * u / (p.cargo_half_saturation + u) * n;
+  CHECK(s.cargo == Approx(dq).epsilon(1e-10));
+  CHECK(s.label == Approx(dq * l / u).epsilon(1e-10));
+  CHECK(exchange.taken[physics::CoupledSpecies::cargo] ==
+        Approx(s.cargo).epsilon(1e-12));
+  CHECK(exchange.taken[physics::CoupledSpecies::label] ==
+        Approx(s.label).epsilon(1e-12));
+  // Cholesterol and Rab7: the splitting of maturation is first order in
+  // dt, 1e-3 relative at 0.05 s.
+  CHECK(s.chi_lm == Approx(y[2]).epsilon(1e-3));
+  CHECK(s.chi_ilv * s.ilv_count() == Approx(y[3]).epsilon(1e-3));
+  CHECK(s.rab7 == Approx(y[4]).epsilon(1e-3));
+  // The ceramide route's ILVs are richer in cholesterol than the limiting
+  // membrane; everything the MVB holds came from the field.
+  CHECK(s.chi_ilv > s.chi_lm);
+  CHECK(exchange.taken[physics::CoupledSpecies::cholesterol] ==
+        Approx(k.cholesterol_content(s)).epsilon(1e-12));
+  CHECK(s.age == Approx(t_end));
 }

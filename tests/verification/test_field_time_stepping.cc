@@ -1,11 +1,15 @@
 // Temporal order of BDF1 and BDF2 with the linearly implicit Ca2+ pump, on
 // problems whose exact solution is known; the resting state of Ca2+.
 
+#include <solver/input_error.h>
+
 #include "field_test_helpers.h"
 
 #include <catch2/catch.hpp>
 
 #include <deal.II/base/conditional_ostream.h>
+
+#include <cmath>
 #include <deal.II/fe/mapping_q.h>
 #include <deal.II/grid/grid_generator.h>
 
@@ -73,7 +77,8 @@ namespace
     const RunParameters p = parameters_from(
       "subsection Geometry\n set Dimension = 2\n set Shape = round cell\nend\n"
       "subsection Species\n"
-      " subsection Calcium\n  set Initial concentration = 0.6\n end\n"
+      " subsection Calcium\n  set Initial concentration = 0.6\n  set Basal "
+      "plasma membrane influx = 0\n end\n"
       " subsection Cholesterol\n  set Enable = false\n end\n"
       " subsection Cargo\n  set Enable = false\n end\n"
       "end\n");
@@ -257,7 +262,8 @@ TEST_CASE("The linearly implicit pump is stable far above its time scale",
         "subsection Geometry\n set Dimension = 2\n set Shape = round "
         "cell\nend\n"
         "subsection Species\n"
-        " subsection Calcium\n  set Initial concentration = 5\n end\n"
+        " subsection Calcium\n  set Initial concentration = 5\n  set Basal "
+        "plasma membrane influx = 0\n end\n"
         " subsection Cholesterol\n  set Enable = false\n end\n"
         " subsection Cargo\n  set Enable = false\n end\n"
         "end\n");
@@ -291,32 +297,128 @@ TEST_CASE("The linearly implicit pump is stable far above its time scale",
     }
 }
 
-TEST_CASE("Ca2+ without stimulus stays at rest to 1e-10", "[fields][rest]")
+namespace
 {
-  // The default 3D cell with the default Ca2+ (no influx) for 200 s.
-  TestCell<3>         cell("");
-  const RunParameters p =
-    parameters_from("subsection Species\n"
-                    " subsection Cholesterol\n  set Enable = false\n end\n"
-                    " subsection Cargo\n  set Enable = false\n end\n"
-                    "end\n");
-  TimerOutput    timer(MPI_COMM_WORLD,
-                    std::cout,
-                    TimerOutput::never,
-                    TimerOutput::wall_times);
-  FieldSolver<3> solver(cell.triangulation,
-                        cell.mapping,
-                        p.species.create_models<3>(0.),
-                        settings_for(TimeScheme::bdf2, 1.),
-                        timer);
-  solver.setup();
-  solver.initialize(0.);
-  const double c_rest = p.species.calcium.resting_concentration;
+  // Ca2+ alone (cholesterol and cargo off) on a test cell, with the basal
+  // plasma membrane influx @p basal_influx, BDF2 steps of @p dt, from c_rest.
+  template <int dim>
+  struct CalciumOnly
+  {
+    CalciumOnly(TestCell<dim>     &cell,
+                const std::string &geometry_text,
+                const double       basal_influx,
+                const double       dt)
+        : parameters(parameters_from(
+            geometry_text +
+            "subsection Species\n subsection Calcium\n  set Basal plasma "
+            "membrane influx = " +
+            mvb::to_text(basal_influx) +
+            "\n end\n subsection Cholesterol\n  set Enable = false\n end\n "
+            "subsection Cargo\n  set Enable = false\n end\nend\n"))
+        , timer(MPI_COMM_WORLD,
+                std::cout,
+                TimerOutput::never,
+                TimerOutput::wall_times)
+        , solver(cell.triangulation,
+                 cell.mapping,
+                 parameters.species.create_models<dim>(0.),
+                 settings_for(TimeScheme::bdf2, dt),
+                 timer)
+    {
+      solver.setup();
+      solver.initialize(0.);
+    }
+
+    const RunParameters parameters;
+    TimerOutput         timer;
+    FieldSolver<dim>    solver;
+  };
+} // namespace
+
+TEST_CASE("Ca2+ without any influx stays at rest to 1e-10", "[fields][rest]")
+{
+  // The default 3D cell with the default Ca2+, but no basal influx, for
+  // 200 s: the leak balances the pump exactly at c_rest.
+  TestCell<3>    cell("");
+  CalciumOnly<3> calcium(cell, "", 0, 1.);
+  const double   c_rest =
+    calcium.parameters.species.calcium.resting_concentration;
   for (unsigned int n = 0; n < 200; ++n)
     {
-      solver.advance();
-      const SpeciesBalance b = solver.balance(0);
+      calcium.solver.advance();
+      const SpeciesBalance b = calcium.solver.balance(0);
       REQUIRE(std::abs(b.maximum - c_rest) <= 1e-10);
       REQUIRE(std::abs(b.minimum - c_rest) <= 1e-10);
     }
+}
+
+namespace
+{
+  double
+  calcium_default_influx()
+  {
+    return parameters_from("").species.calcium.basal_influx;
+  }
+} // namespace
+
+TEST_CASE("Resting Ca2+ microdomain: above the bulk under the membrane, and "
+          "the linearised profile on the round cell",
+          "[fields][rest]")
+{
+  // The 2D round cell (radii R = 5, a = 1), Ca2+ only, with a basal influx
+  // j on the plasma membrane, run to its steady state. Linearised about
+  // c_rest, c' = c - c_rest solves D (c'' + c'/r) = k c', D c'(R) = j,
+  // c'(a) = 0, with k the pump's slope at c_rest:
+  //   c' = A I0(b r) + B K0(b r), b = sqrt(k/D), B = A I1(b a)/K1(b a),
+  //   A = j / (D b (I1(b R) - I1(b a) K1(b R)/K1(b a))).
+  // A small j keeps the nonlinearity (c' P''/P' ~ 1e-3) below the check.
+  const double R = 5, a = 1;
+  const auto   steady = [&](const double j) {
+    TestCell<2> cell(
+      "set Shape = round cell\n set Global refinements = 4\n subsection "
+        "Round cell\n  set Cell radius = 5\n  set Nucleus radius = 1\n end");
+    CalciumOnly<2> calcium(cell,
+                           "subsection Geometry\n set Dimension = 2\n set "
+                             "Shape = round cell\nend\n",
+                           j,
+                           0.25);
+    for (unsigned int n = 0; n < 240; ++n)
+      calcium.solver.advance();
+    return std::make_pair(calcium.parameters.species.calcium,
+                          calcium.solver.balance(0));
+  };
+
+  {
+    const double j          = 0.01;
+    const auto [calcium, b] = steady(j);
+    const double D          = calcium.diffusion_coefficient;
+    const double k          = calcium.pump_slope_at_rest();
+    const double beta       = std::sqrt(k / D);
+    const double A =
+      j / (D * beta *
+           (std::cyl_bessel_i(1, beta * R) - std::cyl_bessel_i(1, beta * a) *
+                                               std::cyl_bessel_k(1, beta * R) /
+                                               std::cyl_bessel_k(1, beta * a)));
+    const double B =
+      A * std::cyl_bessel_i(1, beta * a) / std::cyl_bessel_k(1, beta * a);
+    const auto c_prime = [&](const double r) {
+      return A * std::cyl_bessel_i(0, beta * r) +
+             B * std::cyl_bessel_k(0, beta * r);
+    };
+    const double c_rest = calcium.resting_concentration;
+    INFO("membrane " << b.maximum - c_rest << " vs " << c_prime(R)
+                     << ", nuclear envelope " << b.minimum - c_rest << " vs "
+                     << c_prime(a));
+    // The profile is monotone in r: its extremes sit on the two membranes.
+    CHECK(b.maximum - c_rest == Approx(c_prime(R)).epsilon(0.01));
+    CHECK(b.minimum - c_rest == Approx(c_prime(a)).epsilon(0.02));
+  }
+  {
+    // The default basal influx: the membrane a few times c_rest, clearly
+    // above the bulk by the nuclear envelope.
+    const auto [calcium, b] = steady(calcium_default_influx());
+    INFO("membrane " << b.maximum << ", bulk " << b.minimum);
+    CHECK(b.maximum > 2 * calcium.resting_concentration);
+    CHECK(b.maximum > 1.5 * b.minimum);
+  }
 }

@@ -82,12 +82,12 @@ namespace
   // sets what a test needs on top.
   const std::string no_transitions =
     " subsection Transitions\n  set Microtubule binding rate = 0\n  set "
-    "Switching rate to dynein = 0\n  set Switching rate to kinesin = 0\n  "
-    "set Microtubule unbinding rate = 0\n  set Actin binding rate = 0\n  set "
-    "Actin unbinding rate = 0\n  set Docking rate = 0\n  set Undocking rate "
-    "= 0\n end\n subsection Fusion\n  set Basal fusion rate = 0\n end\n "
-    "subsection Degradation\n  set Lysosome rate = 0\n  set Autophagy rate "
-    "= 0\n end\n";
+    "Switching rate = 0\n  set Microtubule unbinding rate = 0\n  set Actin "
+    "binding rate = 0\n  set Actin unbinding rate = 0\n  set Docking rate = "
+    "0\n  set Undocking rate = 0\n end\n subsection Fusion\n  set Basal "
+    "fusion rate = 0\n end\n subsection Degradation\n  set Lysosome rate = "
+    "0\n  set Autophagy rate = 0\n  set Amphisome degradation rate = 0\n "
+    "end\n";
 
   // The cell and every parameter from one scenario text.
   template <int dim>
@@ -216,21 +216,28 @@ namespace
 TEST_CASE("Two-state velocity jump: drift V t and variance 2 D_eff t",
           "[mvb][velocity-jump]")
 {
-  // (v_kin, v_dyn, kinesin -> dynein, dynein -> kinesin): equal and unequal
-  // switching rates, unequal speeds.
+  // (v_kin, v_dyn, k_sw, r): Rab7 biases both switches (T3), kinesin ->
+  // dynein at k_sw p_dyn(r), dynein -> kinesin at k_sw (1 - p_dyn(r)), with
+  // p_dyn(r) = r/(r + 1) for equal weights: so the chain spends p_dyn(r)
+  // of its time on dynein. Equal and unequal shares, unequal speeds.
   const std::array<std::array<double, 4>, 3> cases = {
-    {{{1.0, 1.0, 0.5, 0.5}}, {{0.8, 1.0, 0.5, 0.5}}, {{0.8, 1.2, 0.2, 0.6}}}};
-  for (const auto &[v_kin, v_dyn, to_dynein, to_kinesin] : cases)
+    {{{1.0, 1.0, 1.0, 1.0}},
+     {{0.8, 1.0, 1.0, 1.0}},
+     {{0.8, 1.2, 0.8, 1. / 3}}}};
+  for (const auto &[v_kin, v_dyn, k_sw, rab7] : cases)
     {
       const StraightTrack setup(
         no_transitions + " subsection Motion\n  set Kinesin speed = " +
         to_text(v_kin) + "\n  set Dynein speed = " + to_text(v_dyn) +
-        "\n end\n subsection Transitions\n  set Switching rate to dynein = " +
-        to_text(to_dynein) + "\n  set Switching rate to kinesin = " +
-        to_text(to_kinesin) + "\n end\n");
-      const double total = to_dynein + to_kinesin;
-      const double p_kin = to_kinesin / total; // stationary
-      const double drift = v_kin * p_kin - v_dyn * (1 - p_kin);
+        "\n end\n subsection Transitions\n  set Switching rate = " +
+        to_text(k_sw) +
+        "\n  set Dynein weight = 1\n  set Kinesin weight = 1\n end\n");
+      const double p_dyn      = rab7 / (rab7 + 1);
+      const double to_dynein  = k_sw * p_dyn;
+      const double to_kinesin = k_sw * (1 - p_dyn);
+      const double total      = to_dynein + to_kinesin;
+      const double p_kin      = to_kinesin / total; // stationary
+      const double drift      = v_kin * p_kin - v_dyn * (1 - p_kin);
       const double d_eff =
         std::pow(v_kin + v_dyn, 2) * p_kin * (1 - p_kin) / total;
       const double   t     = 200;
@@ -239,7 +246,7 @@ TEST_CASE("Two-state velocity jump: drift V t and variance 2 D_eff t",
       // A stationary start: the mean is V t at every t, the variance
       // 2 D_eff (t - (1 - exp(-L t))/L) with L the total switching rate.
       const Sample s = statistics_of(
-        displacements(setup, 4000, steps, dt, {{0, p_kin, 1 - p_kin}}));
+        displacements(setup, 4000, steps, dt, {{0, p_kin, 1 - p_kin}}, rab7));
       const double variance =
         2 * d_eff * (t - (1 - std::exp(-total * t)) / total);
       std::ostringstream summary;
@@ -260,15 +267,15 @@ TEST_CASE("Three-state kinesin / pause / dynein: effective velocity",
 {
   // Free MVBs do not diffuse (D = 0): they pause on the track and rebind
   // where they are, as dynein with probability p_dyn(r).
-  const double v_kin = 0.8, v_dyn = 1.0, to_dynein = 0.3, to_kinesin = 0.1;
+  const double v_kin = 0.8, v_dyn = 1.0, k_sw = 0.6;
   const double k_off = 0.4, k_on = 0.6, rab7 = 0.5;
+  // With equal weights p_dyn(0.5) = 1/3: switching 0.2 to dynein, 0.4 back.
+  const double        to_dynein = k_sw / 3, to_kinesin = 2 * k_sw / 3;
   const StraightTrack setup(
     no_transitions +
     " subsection Motion\n  set Diffusion coefficient = 0\n end\n subsection "
-    "Transitions\n  set Switching rate to dynein = " +
-    to_text(to_dynein) +
-    "\n  set Switching rate to kinesin = " + to_text(to_kinesin) +
-    "\n  set Microtubule unbinding rate = " + to_text(k_off) +
+    "Transitions\n  set Switching rate = " +
+    to_text(k_sw) + "\n  set Microtubule unbinding rate = " + to_text(k_off) +
     "\n  set Microtubule binding rate = " + to_text(k_on) +
     "\n  set Dynein weight = 1\n  set Kinesin weight = 1\n end\n");
   const double p_dyn = setup.kinetics.dynein_share(rab7);
@@ -300,6 +307,186 @@ TEST_CASE("Three-state kinesin / pause / dynein: effective velocity",
   std::cout << summary.str() << std::endl;
   INFO(summary.str());
   CHECK(std::abs(s.mean - velocity * t) < z_bound * s.mean_error);
+}
+
+namespace
+{
+  // MVBs that stay where they are (D = 0, no tracks) in the 2D round cell
+  // (radii 5 and 1), with the MVB parameters of @p mvb_text: the fraction
+  // of @p n still alive and the fraction that became amphisomes, after
+  // each multiple of @p every seconds up to @p t_end. Rab7 stays at
+  // @p rab7 (maturation is not run).
+  struct Fates
+  {
+    std::vector<double> alive, amphisome;
+  };
+
+  Fates
+  fates_in_place(const std::string &mvb_text,
+                 const Point<2>    &x0,
+                 const double       rab7,
+                 const unsigned int n,
+                 const double       dt,
+                 const double       every,
+                 const double       t_end,
+                 double            *lysosome_density = nullptr,
+                 const std::string &perturbations    = "")
+  {
+    TestCell<2> cell(
+      "set Shape = round cell\n set Global refinements = 2\n subsection "
+      "Round cell\n  set Cell radius = 5\n  set Nucleus radius = 1\n end");
+    const RunParameters prm = parameters_from(
+      "subsection Geometry\n set Dimension = 2\n set Shape = round cell\n "
+      "subsection Round cell\n  set Cell radius = 5\n  set Nucleus radius = "
+      "1\n end\nend\nsubsection MVB\n" +
+      no_transitions +
+      " subsection Motion\n  set Diffusion coefficient = 0\n end\n" + mvb_text +
+      "\nend\nsubsection Perturbations\n" + perturbations + "\nend\n");
+    const physics::MvbKinetics kinetics(prm.mvbs);
+    mesh::TrackNetwork<2>      no_tracks;
+    no_tracks.build_index();
+    const MvbStepper<2> stepper(kinetics, cell.geometry, no_tracks, 0.1, 3);
+    if (lysosome_density != nullptr)
+      *lysosome_density = stepper.lysosome_density(x0);
+
+    const unsigned int steps       = std::lround(t_end / dt);
+    const unsigned int every_steps = std::lround(every / dt);
+    Fates              result;
+    result.alive.assign(steps / every_steps, 0.);
+    result.amphisome.assign(steps / every_steps, 0.);
+    for (unsigned int id = 0; id < n; ++id)
+      {
+        physics::MvbState s;
+        s.rab7                 = rab7;
+        Point<2>             x = x0;
+        MembraneDistances<2> membranes;
+        bool                 alive = true;
+        for (unsigned int k = 0; k < steps && alive; ++k)
+          {
+            alive = stepper.advance(id, k, dt, {}, x, s, membranes).fate ==
+                    physics::MvbFate::alive;
+            if ((k + 1) % every_steps == 0)
+              {
+                result.alive[(k + 1) / every_steps - 1] += alive;
+                result.amphisome[(k + 1) / every_steps - 1] +=
+                  alive && s.amphisome;
+              }
+          }
+      }
+    for (auto *v : {&result.alive, &result.amphisome})
+      for (double &f : *v)
+        f /= n;
+    return result;
+  }
+
+  // |observed - expected| within z_bound binomial standard errors.
+  void
+  check_fraction(const double       observed,
+                 const double       expected,
+                 const unsigned int n,
+                 const std::string &what)
+  {
+    const double error = std::sqrt(expected * (1 - expected) / n);
+    INFO(what << ": " << observed << " vs " << expected << " (+-" << error
+              << ")");
+    CHECK(std::abs(observed - expected) < z_bound * error + 1e-12);
+  }
+} // namespace
+
+TEST_CASE("Lysosome density L(x) at sample points of the round cell",
+          "[mvb][lysosomes]")
+{
+  TestCell<2> cell(
+    "set Shape = round cell\n set Global refinements = 3\n subsection "
+    "Round cell\n  set Cell radius = 5\n  set Nucleus radius = 1\n end");
+  const physics::MvbKinetics kinetics(cell.parameters.mvbs);
+  mesh::TrackNetwork<2>      no_tracks;
+  no_tracks.build_index();
+  const MvbStepper<2> stepper(kinetics, cell.geometry, no_tracks, 0.1, 3);
+  const auto         &p    = cell.parameters.mvbs;
+  const Point<2>      mtoc = cell.geometry.mtoc();
+  for (const Point<2> &x : {Point<2>(1.5, 0.3),
+                            Point<2>(-2.5, 1.0),
+                            Point<2>(0.2, -4.5),
+                            Point<2>(3.4, 3.0),
+                            mtoc})
+    {
+      // The nearer of the MTOC and the nuclear envelope (a circle).
+      const double d = std::min(x.norm() - 1, x.distance(mtoc));
+      const double expected =
+        p.lysosome_floor +
+        (1 - p.lysosome_floor) * std::exp(-d / p.lysosome_length);
+      INFO("x = " << x << ": L " << stepper.lysosome_density(x) << " vs "
+                  << expected);
+      // The membrane's facets are within 1e-3 um of the circle.
+      CHECK(stepper.lysosome_density(x) ==
+            Approx(expected).epsilon(2e-3 / p.lysosome_length));
+    }
+}
+
+TEST_CASE("Lysosomal degradation at L(x) r k_lys, thinned from a bound: "
+          "the survival curve",
+          "[mvb][lysosomes]")
+{
+  // Far from the nucleus L is small: most events of the bound are thinned
+  // away, and the survival must still be exp(-k_lys L r t).
+  double         L    = 0;
+  const double   rab7 = 0.5, k_lys = 0.2;
+  const unsigned n = 4000;
+  const auto     f =
+    fates_in_place(" subsection Degradation\n  set Lysosome rate = " +
+                     to_text(k_lys) + "\n end\n",
+                   Point<2>(-3.5, 1.5),
+                   rab7,
+                   n,
+                   0.5,
+                   10,
+                   40,
+                   &L);
+  REQUIRE(L < 0.5);
+  for (unsigned int i = 0; i < f.alive.size(); ++i)
+    check_fraction(f.alive[i],
+                   std::exp(-k_lys * L * rab7 * 10 * (i + 1)),
+                   n,
+                   "alive at " + std::to_string(10 * (i + 1)) + " s");
+}
+
+TEST_CASE("Autophagy: the amphisome hazard and amphisomal degradation",
+          "[mvb][autophagy]")
+{
+  // MVB -> amphisome at a (everywhere), amphisome -> degraded at b = k_amph
+  // L g_V; no lysosomal degradation of MVBs. Survival of the two-stage
+  // chain: exp(-a t) + a/(b - a) (exp(-a t) - exp(-b t)); amphisomes
+  // alive: a/(b - a) (exp(-a t) - exp(-b t)).
+  double         L = 0;
+  const double   a = 0.02, k_amph = 0.1, g_v = 0.5;
+  const unsigned n = 4000;
+  const auto     f = fates_in_place(
+    " subsection Degradation\n  set Autophagy rate = " + to_text(a) +
+      "\n  set Amphisome degradation rate = " + to_text(k_amph) + "\n end\n",
+    Point<2>(1.6, 0.2),
+    0.7,
+    n,
+    0.5,
+    20,
+    100,
+    &L,
+    " set V-ATPase = " + to_text(g_v));
+  const double b = k_amph * L * g_v;
+  for (unsigned int i = 0; i < f.alive.size(); ++i)
+    {
+      const double t = 20. * (i + 1);
+      const double amphisomes =
+        a / (b - a) * (std::exp(-a * t) - std::exp(-b * t));
+      check_fraction(f.amphisome[i],
+                     amphisomes,
+                     n,
+                     "amphisomes at " + std::to_string(t) + " s");
+      check_fraction(f.alive[i],
+                     std::exp(-a * t) + amphisomes,
+                     n,
+                     "alive at " + std::to_string(t) + " s");
+    }
 }
 
 namespace
@@ -479,13 +666,14 @@ namespace
       }
     const MvbCounts c = population->counts();
     INFO(dim << "D: " << c.total << " MVBs, " << c.births << " born, "
-             << c.fusions << " fused, " << c.degradations << " degraded");
+             << c.books.fusions << " fused, " << c.books.degradations()
+             << " degraded");
     CHECK(misplaced == 0);
     // Every mode was visited, so every kind of motion was checked.
     for (unsigned int m = 0; m < physics::n_mvb_modes; ++m)
       CHECK(visited[m] > 0);
     // Nothing lost: present = initial + born - fused - degraded.
-    CHECK(c.total == 150 + c.births - c.fusions - c.degradations);
+    CHECK(c.total == 150 + c.births - c.books.fusions - c.books.degradations());
     CHECK(population->n_global() == c.total);
   }
 } // namespace
