@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Summary of an mvbsim ensemble (mvbsim --replicates N): the observables of
-model.md section 5 per replicate, their mean with a 95 % confidence
+physics/MODEL.md section 6 per replicate, their mean with a 95 % confidence
 interval, and the ratio to a baseline ensemble.
 
 Usage:
   ensemble.py ENSEMBLE_DIR [--baseline BASELINE_DIR] [--from T0] [--to T1]
               [--csv FILE]
 
+ENSEMBLE_DIR holds the replicates replicate-NNN/ (statistics.csv,
+parameters.prm, fusions.h5 and, from model version 2 on, degradations.h5).
 The window is [T0, T1] (default: from t = 0, the end of the warm-up, to the
-end of the run). Observables per replicate:
+end of the run); T0 and T1 are moved to the nearest output times, where the
+cumulative counts are exact, and events (fusions, degradations) count if
+their time lies in (T0, T1]. Observables per replicate:
   release_per_hour      exosomes released per hour (sum of ILVs of fused MVBs)
   fusions_per_hour      MVB fusions with the plasma membrane per hour
   docked                mean number of docked MVBs at the output times
@@ -17,6 +21,28 @@ end of the run). Observables per replicate:
   peripheral_fraction   mean share of MVBs in the outer half of the cytoplasm
   patch_fraction        share of the exosomes released on the contact patch
                         (only with a patch; see patch_from_parameters)
+Model version 2 (NaN, and left out of the table, for runs that do not write
+the columns or datasets, e.g. version-1 reference outputs):
+  median_age_at_fate_min
+                        median MVB age (min) at fate, fusions and
+                        degradations pooled (the 'age' datasets of fusions.h5
+                        and degradations.h5)
+  microtubule_delivered_fraction
+                        share of the fusions whose MVB reached the cortex on
+                        a microtubule run (mvb_fusions_microtubule /
+                        mvb_fusions; else fusions.h5 'microtubule_delivery')
+  escrt_exosome_fraction, ceramide_exosome_fraction
+                        share of the exosomes from ESCRT / ceramide ILVs
+                        (mvb_exosomes_escrt, mvb_exosomes_ceramide over
+                        mvb_exosomes)
+  lysosomal_degradations_per_hour, amphisomal_degradations_per_hour
+                        degradations per hour by route
+                        (mvb_degradations_lysosomal, _amphisomal)
+  mean_lysosome_density time mean of mvb_mean_lysosome_density, the mean
+                        lysosome density L(x) at the MVBs (high: clustered
+                        around the nucleus / MTOC)
+The pulse-chase curve (label released per minute after the pulse) is
+postprocess/pulse_chase.py.
 
 Ratios to a baseline: the replicates of the seeds both ensembles ran are
 paired (same track network, same births until the perturbation acts)
@@ -43,6 +69,14 @@ OBSERVABLES = [
     ("degraded_fraction", "degraded fraction"),
     ("peripheral_fraction", "peripheral fraction"),
     ("patch_fraction", "release on the contact patch"),
+    # Model version 2.
+    ("median_age_at_fate_min", "median MVB age at fate (min)"),
+    ("microtubule_delivered_fraction", "fusions delivered by microtubule"),
+    ("escrt_exosome_fraction", "ESCRT share of exosomes"),
+    ("ceramide_exosome_fraction", "ceramide share of exosomes"),
+    ("lysosomal_degradations_per_hour", "lysosomal degradations per hour"),
+    ("amphisomal_degradations_per_hour", "amphisomal degradations per hour"),
+    ("mean_lysosome_density", "mean lysosome density at the MVBs"),
 ]
 
 
@@ -207,6 +241,47 @@ def read_fusions(run):
         return f["time"][:], f["position"][:], f["ilv_count"][:]
 
 
+def read_events(run, name, fields):
+    """The datasets @p fields of the event file @p name of a run
+    (fusions.h5, degradations.h5) as {field: array}. None if the file or one
+    of the fields is missing (runs of model version 1 have no
+    degradations.h5 and no 'age', 'amphisome', 'microtubule_delivery'); a
+    file without events (no 'time' dataset, or an empty one) gives empty
+    arrays."""
+    path = os.path.join(run, name)
+    if not os.path.exists(path):
+        return None
+    with h5py.File(path, "r") as f:
+        if "time" not in f or f["time"].shape[0] == 0:
+            return {k: np.zeros((0, 3)) if k == "position" else np.zeros(0)
+                    for k in fields}
+        if any(k not in f for k in fields):
+            return None
+        return {k: f[k][:] for k in fields}
+
+
+def ages_at_fate(run, t_from=-math.inf, t_to=math.inf):
+    """The ages (s) at fate of the fusions and of the degradations of a run
+    whose time lies in (t_from, t_to], as two arrays; None if the run did
+    not record them (model version 1)."""
+    fusions = read_events(run, "fusions.h5", ("time", "age"))
+    degradations = read_events(run, "degradations.h5", ("time", "age"))
+    if fusions is None or degradations is None:
+        return None
+
+    def inside(e):
+        return e["age"][(e["time"] > t_from) & (e["time"] <= t_to)]
+
+    return inside(fusions), inside(degradations)
+
+
+def _share(part, whole):
+    """part / whole, NaN if either is unknown or whole is not positive."""
+    if not (math.isfinite(part) and math.isfinite(whole)) or whole <= 0:
+        return math.nan
+    return part / whole
+
+
 def window_indices(times, t0, t1):
     # The output times nearest the window's ends: cumulative counts are
     # exact at output times only.
@@ -229,6 +304,10 @@ def replicate_observables(run, t0=0.0, t1=None, patch=None, stats=None):
     def delta(c):
         return s[c][i1] - s[c][i0]
 
+    def delta_if(c):
+        # Columns of model version 2: NaN for runs without them.
+        return float(delta(c)) if c in s else math.nan
+
     fusions, degradations = delta("mvb_fusions"), delta("mvb_degradations")
     fates = fusions + degradations
     o = {
@@ -250,7 +329,61 @@ def replicate_observables(run, t0=0.0, t1=None, patch=None, stats=None):
         total = fn[inside].sum()
         o["patch_fraction"] = (fn[inside & on].sum() / total
                                if total > 0 else math.nan)
+    o.update(version2_observables(run, s, i0, i1, hours, delta_if))
     return o
+
+
+def version2_observables(run, s, i0, i1, hours, delta_if):
+    """The observables of model version 2 of replicate_observables (NaN
+    where the run lacks the column or dataset)."""
+    exosomes, fusions = delta_if("mvb_exosomes"), delta_if("mvb_fusions")
+    t = s["time"]
+    o = {
+        "escrt_exosome_fraction": _share(delta_if("mvb_exosomes_escrt"),
+                                         exosomes),
+        "ceramide_exosome_fraction":
+            _share(delta_if("mvb_exosomes_ceramide"), exosomes),
+        "lysosomal_degradations_per_hour":
+            delta_if("mvb_degradations_lysosomal") / hours,
+        "amphisomal_degradations_per_hour":
+            delta_if("mvb_degradations_amphisomal") / hours,
+    }
+    if "mvb_fusions_microtubule" in s:
+        o["microtubule_delivered_fraction"] = _share(
+            delta_if("mvb_fusions_microtubule"), fusions)
+    else:
+        e = read_events(run, "fusions.h5", ("time", "microtubule_delivery"))
+        o["microtubule_delivered_fraction"] = math.nan
+        if e is not None:
+            inside = (e["time"] > t[i0]) & (e["time"] <= t[i1])
+            o["microtubule_delivered_fraction"] = _share(
+                float(np.sum(e["microtubule_delivery"][inside] == 1)),
+                float(np.sum(inside)))
+    density = s.get("mvb_mean_lysosome_density")
+    if density is not None:
+        # No MVBs at an output time: the mean may be written as NaN.
+        density = density[i0:i1 + 1]
+        density = density[np.isfinite(density)]
+    o["mean_lysosome_density"] = (float(np.mean(density))
+                                  if density is not None and len(density)
+                                  else math.nan)
+    ages = ages_at_fate(run, t[i0], t[i1])
+    o["median_age_at_fate_min"] = math.nan
+    if ages is not None and len(ages[0]) + len(ages[1]) > 0:
+        o["median_age_at_fate_min"] = float(
+            np.median(np.concatenate(ages))) / 60
+    return o
+
+
+def replicate_runs(directory):
+    """The replicate folders replicate-NNN of an ensemble that hold a
+    statistics.csv, in order."""
+    runs = sorted(glob.glob(os.path.join(directory, "replicate-*")))
+    runs = [r for r in runs
+            if os.path.exists(os.path.join(r, "statistics.csv"))]
+    if not runs:
+        raise ValueError(f"{directory} holds no replicate-NNN runs")
+    return runs
 
 
 class Ensemble:
@@ -258,11 +391,7 @@ class Ensemble:
 
     def __init__(self, directory, t0=0.0, t1=None, patch=None):
         self.directory = directory
-        self.runs = sorted(glob.glob(os.path.join(directory, "replicate-*")))
-        self.runs = [r for r in self.runs
-                     if os.path.exists(os.path.join(r, "statistics.csv"))]
-        if not self.runs:
-            raise ValueError(f"{directory} holds no replicate-NNN runs")
+        self.runs = replicate_runs(directory)
         self.parameters = read_parameters(self.runs[0])
         self.seeds = [int(read_parameters(r)["MVB/Random seed"])
                       for r in self.runs]
@@ -323,9 +452,12 @@ def main():
         if b:
             row += list(e.ratio(name, b))
         rows.append(row)
-    print("  ".join(f"{h:>20}" for h in header))
+    # The names of model version 2 are longer than the other columns.
+    width = max([20] + [len(row[0]) for row in rows])
+    print("  ".join(f"{h:>{width if i == 0 else 20}}"
+                    for i, h in enumerate(header)))
     for row in rows:
-        print("  ".join(f"{row[0]:>20}" if i == 0 else f"{v:>20.4g}"
+        print("  ".join(f"{row[0]:>{width}}" if i == 0 else f"{v:>20.4g}"
                         for i, v in enumerate(row)))
     if args.csv:
         with open(args.csv, "w", newline="") as f:

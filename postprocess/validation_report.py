@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The validation report: runs the ensemble of every scenario of
-scenarios/validation/experiments.csv (model.md section 6) and of its
+scenarios/validation/experiments.csv (physics/MODEL.md section 7) and of its
 reference, and writes report.md, report.csv and the plots.
 
 Usage (from the repository root, after building):
@@ -15,7 +15,11 @@ replicate is paired with the baseline replicate of the same seed.
 --reuse keeps the finished replicates of earlier runs and runs only the
 missing ones (so ensembles can be extended); --extend-to M reruns the rows
 that did not pass with M replicates, keeping the first ones (a second
-stage, reported as such). The report's verdicts:
+stage, reported as such). Plots: cumulative_release.png,
+radial_distribution.png, fusion_sites.png, age_at_fate.png (MVB age at
+fate, fusions and degradations, per ensemble; model version 2 runs) and,
+if the baseline runs have the label column (Species/Label on, model
+version 2), pulse_chase.png (pulse_chase.py). The report's verdicts:
 'down' passes if the ratio's 95 % interval lies below 1, 'up' if above 1,
 'lo-hi' if above 1 with the ratio in [lo, hi]. A row with a 'limitation'
 that does not pass is reported as "not reproducible (model)". Exit 0 if
@@ -37,6 +41,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ensemble as ens  # noqa: E402
+import pulse_chase  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -304,6 +309,51 @@ def plot_fusion_sites(ensembles, names, patch, path, t0):
     plt.close(fig)
 
 
+def fate_ages(e, t0):
+    """Ages at fate (min) of the fusions and of the degradations after t0,
+    pooled over the replicates of @p e; None if its runs did not record
+    them (model version 1)."""
+    fusions, degradations = [], []
+    for run in e.runs:
+        ages = ens.ages_at_fate(run, t0)
+        if ages is None:
+            return None
+        fusions.append(ages[0] / 60)
+        degradations.append(ages[1] / 60)
+    return np.concatenate(fusions), np.concatenate(degradations)
+
+
+def plot_age_at_fate(ensembles, names, path, t0):
+    ages = {n: fate_ages(ensembles[n], t0) for n in names}
+    pooled = [a for pair in ages.values() if pair is not None for a in pair]
+    pooled = np.concatenate(pooled) if pooled else np.zeros(0)
+    top = float(np.percentile(pooled, 99)) if len(pooled) else 60.0
+    bins = np.linspace(0, max(top, 1.0), 31)
+
+    def draw(ax, name):
+        if ages[name] is None:
+            ax.text(0.5, 0.5, "no ages at fate recorded\n(model version 1 "
+                    "run)", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8)
+            ax.set_axis_off()
+            return
+        per_run = 1 / len(ensembles[name].runs)
+        for a, colour, fate in zip(ages[name], ("C3", "C0"),
+                                   ("fusions", "degradations")):
+            text = f"{fate} (n = {len(a)}"
+            text += f", median {np.median(a):.3g} min)" if len(a) else ")"
+            ax.hist(np.minimum(a, bins[-1]), bins=bins, histtype="step",
+                    color=colour, weights=np.full(len(a), per_run),
+                    label=text)
+        ax.set_xlabel("MVB age at fate (min)", fontsize=8)
+        ax.set_ylabel("MVBs per replicate", fontsize=8)
+        ax.legend(fontsize=6, loc="upper right")
+
+    plot_panels(list(names), draw, path,
+                f"MVB age at fate after t = {t0:g} s, pooled over replicates "
+                f"(red: fusions, blue: degradations; last bin: older)")
+
+
 # --- the report --------------------------------------------------------------
 
 def fmt(v, digits=3):
@@ -450,10 +500,33 @@ def main():
                   if site_names else [names[0]])
     plot_fusion_sites(ensembles, site_names, patch,
                       os.path.join(args.report, "fusion_sites.png"), args.t0)
+    plot_age_at_fate(ensembles, names,
+                     os.path.join(args.report, "age_at_fate.png"), args.t0)
 
     passed = sum(r["verdict"] == "pass" for r in rows)
     limited = [r for r in rows if r["verdict"].startswith("not reproducible")]
     baseline = ensembles[experiments[0]["reference"]]
+    plots = ["cumulative_release.png", "radial_distribution.png",
+             "fusion_sites.png", "age_at_fate.png"]
+    # The pulse-chase curve of the baseline, if its runs have the label
+    # (Species/Label on); else a stale plot of an earlier report goes.
+    chase = os.path.join(args.report, "pulse_chase.png")
+    curves = None
+    if all(pulse_chase.has_label(s) for s in baseline.statistics):
+        start = pulse_chase.pulse_start_from_parameters(baseline.parameters)
+        start = 0.0 if start is None else start
+        try:
+            curves = pulse_chase.pulse_chase_curves(baseline.statistics,
+                                                    start)
+        except ValueError as err:
+            log(f"no pulse-chase plot: {err}")
+    if curves is not None:
+        pulse_chase.plot_pulse_chase(
+            [(experiments[0]["reference"], curves, "C2")], chase, start,
+            dim=pulse_chase.dimension(baseline.parameters))
+        plots.append("pulse_chase.png")
+    elif os.path.exists(chase):
+        os.remove(chase)
     lines = [
         f"# {args.title}", "",
         f"{passed} of {len(rows)} rows pass"
@@ -512,8 +585,7 @@ def main():
               f"- Settings appended to every scenario: "
               f"{os.path.basename(args.settings) if args.settings else 'none'}"
               " (plus: no field or mesh files).",
-              "- Plots: `cumulative_release.png`, `radial_distribution.png`, "
-              "`fusion_sites.png`.",
+              "- Plots: " + ", ".join(f"`{p}`" for p in plots) + ".",
               "- Calibrated parameters: see the section below.", ""]
     calibration = os.path.join(os.path.dirname(args.experiments),
                                "calibration.md")
@@ -524,8 +596,7 @@ def main():
         f.write("\n".join(lines) + "\n")
     log("\n".join(lines[:len(rows) + 8]))
     log(f"report written to {args.report} ({total / 60:.1f} min)")
-    for name in ("report.md", "report.csv", "cumulative_release.png",
-                 "radial_distribution.png", "fusion_sites.png"):
+    for name in ["report.md", "report.csv"] + plots:
         if os.path.getsize(os.path.join(args.report, name)) == 0:
             sys.exit(f"validation_report.py: error: {name} is empty")
     return 0 if passed + len(limited) == len(rows) else 1
