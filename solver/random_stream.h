@@ -92,9 +92,24 @@ namespace mvb
       return -std::log(uniform()) / rate;
     }
 
-    /** Poisson number with mean @p mean, by inversion (mean below ~700). */
+    /** Poisson number with mean @p mean, by inversion (in parts of 500). */
     unsigned int
     poisson(const double mean)
+    {
+      // Inversion of the CDF from k = 0; exp(-mean) underflows beyond about
+      // 745, so a large mean is split into parts of at most 500: a sum of
+      // independent Poisson numbers is Poisson with the summed mean.
+      constexpr double largest_part = 500;
+      unsigned int     k            = 0;
+      double           rest         = mean;
+      for (; rest > largest_part; rest -= largest_part)
+        k += poisson_by_inversion(largest_part);
+      return k + poisson_by_inversion(rest);
+    }
+
+  private:
+    unsigned int
+    poisson_by_inversion(const double mean)
     {
       if (mean <= 0)
         return 0;
@@ -111,7 +126,6 @@ namespace mvb
       return k;
     }
 
-  private:
     void
     refill()
     {

@@ -66,6 +66,21 @@ TEST_CASE("Random numbers depend on (seed, subject, step, purpose) only",
   CHECK(std::abs(z2_sum / n - 1) < 4.5 * std::sqrt(2. / n));
   CHECK(std::abs(e_sum / n - 0.5) < 4.5 * 0.5 / std::sqrt(n));
   CHECK(std::abs(double(poisson_sum) / n - 3) < 4.5 * std::sqrt(3. / n));
+
+  // A mean far beyond where exp(-mean) underflows (many births in a step):
+  // mean and variance of 2000 draws.
+  RandomStream   large(4, 1, 0, RandomPurpose::birth_count);
+  const unsigned m   = 2000;
+  double         sum = 0, sum2 = 0;
+  for (unsigned int i = 0; i < m; ++i)
+    {
+      const double k = large.poisson(4000.);
+      sum += k;
+      sum2 += k * k;
+    }
+  const double mean = sum / m, variance = sum2 / m - mean * mean;
+  CHECK(std::abs(mean - 4000) < 4.5 * std::sqrt(4000. / m));
+  CHECK(std::abs(variance / 4000 - 1) < 4.5 * std::sqrt(2. / m));
 }
 
 namespace
