@@ -380,3 +380,54 @@ TEST_CASE("A uniform Ca2+ raise multiplies the fusion rate of docked MVBs "
       CHECK(std::abs(ratio - expected) < z * error);
     }
 }
+
+TEST_CASE("Births where the cargo is: the newborns' density follows u(x)",
+          "[coupling][births]")
+{
+  // The 2D round cell (radii 5 and 1) with a static cargo field u = x + 5
+  // (no diffusion, recycling or influx) and about 4000 MVBs born in one
+  // step with Birth distribution = cargo, outside the cortex (0.5 um) and
+  // the membrane clearance (0.05 um). With density proportional to u on
+  // the annulus a < r < R (a = 1.05, R = 4.5), E[x] = int x u / int u =
+  // (R^2 + a^2)/20 = 1.068; uniform births would give 0. The sampling-
+  // importance-resampling of 16 candidates approaches u with a bias of
+  // about var(u)/(16 mean(u)^2) = 1.3 %: allowed 5 % besides the
+  // statistical error.
+  CoupledCell<2> cell(
+    "subsection Geometry\n set Dimension = 2\n set Shape = round cell\n "
+    "set Global refinements = 3\n subsection Round cell\n  set Cell radius "
+    "= 5\n  set Nucleus radius = 1\n end\nend\n"
+    "subsection Time stepping\n set End time = 1\n set Time step = 1\nend\n"
+    "subsection Species\n subsection Calcium\n  set Enable = false\n end\n "
+    "subsection Cholesterol\n  set Enable = false\n end\n subsection Cargo\n "
+    " set Diffusion coefficient = 0\n  set Recycling rate = 0\n  set "
+    "Endocytic flux = 0\n  set Initial concentration = x + 5\n end\nend\n" +
+    held_mvbs +
+    " set Initial number = 0\n set Steps per field step = 1\n subsection "
+    "Birth\n  set Birth rate = 4000\n  set Birth distribution = cargo\n "
+    "end\nend\n");
+  cell.step();
+  const auto records = cell.mvbs->gather();
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
+    return;
+  REQUIRE(records.size() > 3500);
+  std::vector<double> x;
+  for (const auto &r : records)
+    {
+      const double radius = r.position.norm();
+      CHECK(radius > 1.05 - 1e-3);
+      CHECK(radius < 4.5 + 1e-2);
+      x.push_back(r.position[0]);
+    }
+  double mean = 0, square = 0;
+  for (const double v : x)
+    mean += v / x.size();
+  for (const double v : x)
+    square += (v - mean) * (v - mean) / (x.size() - 1);
+  const double error = std::sqrt(square / x.size());
+  const double R = 4.5, a = 1.05;
+  const double expected = (R * R + a * a) / 20;
+  INFO("mean x of " << x.size() << " newborns " << mean << " +- " << error
+                    << ", expected " << expected);
+  CHECK(std::abs(mean - expected) < 4.5 * error + 0.05 * expected);
+}
