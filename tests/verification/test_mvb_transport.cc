@@ -649,7 +649,7 @@ namespace
       "subsection Degradation\n  set Lysosome rate = 0.01\n end\n "
       "subsection Tracks\n  set Capture radius = 0.3\n end\nend\n");
     const auto          population = cell.population();
-    ConstantFields<dim> fields(physics::LocalFields{0.1, 1, 0.1});
+    ConstantFields<dim> fields(physics::LocalFields{{{0.1, 1, 0.1, 0}}});
     population->initialize(0);
     unsigned long                                   misplaced = 0;
     std::array<unsigned long, physics::n_mvb_modes> visited{};
@@ -712,7 +712,7 @@ TEST_CASE("The MVB count check stops a run that lost an MVB", "[mvb]")
   PopulationCell<3> cell(
     "subsection Geometry\n set Dimension = 3\n set Global refinements = "
     "1\nend\nsubsection MVB\n set Initial number = 40\nend\n");
-  ConstantFields<3> fields(physics::LocalFields{0.1, 1, 0.1});
+  ConstantFields<3> fields(physics::LocalFields{{{0.1, 1, 0.1, 0}}});
   auto              original = cell.population();
   original->initialize(0);
   for (unsigned int step = 0; step < 5; ++step)
