@@ -81,6 +81,22 @@ namespace mvb
 
   template <int dim>
   void
+  FiniteElementFields<dim>::interpolate(const CellData       &d,
+                                        const double         *phi,
+                                        physics::LocalFields &values) const
+  {
+    for (unsigned int c = 0; c < index.size(); ++c)
+      if (index[c] >= 0)
+        {
+          double value = 0;
+          for (unsigned int j = 0; j < shape.n_functions(); ++j)
+            value += phi[j] * d.values[c][j];
+          values[c] = value;
+        }
+  }
+
+  template <int dim>
+  void
   FiniteElementFields<dim>::sample(const std::vector<MvbSite<dim>>   &sites,
                                    std::vector<physics::LocalFields> &values)
   {
@@ -95,14 +111,7 @@ namespace mvb
         const CellData &d   = cell_data(sites[i].cell);
         double         *phi = sampled_phi.data() + i * n;
         shape.values(sites[i].reference, phi);
-        for (unsigned int c = 0; c < index.size(); ++c)
-          if (index[c] >= 0)
-            {
-              double value = 0;
-              for (unsigned int j = 0; j < n; ++j)
-                value += phi[j] * d.values[c][j];
-              values[i][c] = value;
-            }
+        interpolate(d, phi, values[i]);
       }
   }
 
@@ -181,12 +190,11 @@ namespace mvb
         Point<dim>   reference;
         if (!cells.find_owned(points[i], cell, reference))
           continue;
-        const CellData &d = cell_data(cell);
         shape.values(reference, phi.data());
+        physics::LocalFields here;
+        interpolate(cell_data(cell), phi.data(), here);
         for (unsigned int c = 0; c < index.size(); ++c)
-          if (index[c] >= 0)
-            for (unsigned int j = 0; j < phi.size(); ++j)
-              local[i * width + c] += phi[j] * d.values[c][j];
+          local[i * width + c] = here[c];
         local[i * width + physics::n_coupled_species] = 1;
       }
     Utilities::MPI::sum(local, fields.dof_handler().get_communicator(), local);

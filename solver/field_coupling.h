@@ -80,6 +80,13 @@ namespace mvb
     CellData &
     cell_data(unsigned int cell);
 
+    /** The fields that are on at a point of a cell whose basis functions
+     * there are @p phi (the other entries of @p values stay). */
+    void
+    interpolate(const CellData       &d,
+                const double         *phi,
+                physics::LocalFields &values) const;
+
     FieldSolver<dim>             &fields;
     const mesh::CellLocator<dim> &cells;
     const physics::LocalFields    stand_ins;
