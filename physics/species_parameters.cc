@@ -246,6 +246,14 @@ namespace mvb::physics
                         "0",
                         Double(-1e9, 1e9),
                         "Time at which the ionophore is added. Unit: s.");
+      prm.declare_entry(
+        "Plasma membrane cholesterol",
+        "1",
+        Double(0, 1e6),
+        "g_chol: multiplies the plasma membrane cholesterol "
+        "Species/Cholesterol/Plasma membrane concentration h_PM (in the "
+        "exchange and in the initial value): > 1 loading (MbCD-cholesterol), "
+        "< 1 depletion (MbCD, statins); 000 [17,100,101]. Unit: none.");
     }
     prm.leave_subsection();
   }
@@ -303,8 +311,9 @@ namespace mvb::physics
     prm.leave_subsection();
 
     prm.enter_subsection("Perturbations");
-    calcium.ionophore_influx = prm.get_double("Calcium ionophore influx");
-    calcium.ionophore_start  = prm.get_double("Calcium ionophore start");
+    calcium.ionophore_influx   = prm.get_double("Calcium ionophore influx");
+    calcium.ionophore_start    = prm.get_double("Calcium ionophore start");
+    cholesterol.loading_factor = prm.get_double("Plasma membrane cholesterol");
     prm.leave_subsection();
 
     // Build the models once now: every expression is checked while the
@@ -365,7 +374,8 @@ namespace mvb::physics
     if (cholesterol.enabled)
       {
         const CholesterolParameters &p = cholesterol;
-        SpeciesModel<dim>            m;
+        const double h_pm = p.loading_factor * p.plasma_membrane_concentration;
+        SpeciesModel<dim> m;
         m.name                  = "cholesterol";
         m.coupled_species       = static_cast<int>(CoupledSpecies::cholesterol);
         m.diffusion_coefficient = p.diffusion_coefficient;
@@ -374,7 +384,7 @@ namespace mvb::physics
           {
             m.boundaries[b].transfer_coefficient =
               p.plasma_membrane_exchange_rate;
-            m.boundaries[b].exterior_value = p.plasma_membrane_concentration;
+            m.boundaries[b].exterior_value = h_pm;
           }
         m.boundaries[2].inward_flux =
           time_expression<dim>(p.synthesis_flux,
@@ -384,7 +394,7 @@ namespace mvb::physics
         m.initial_value =
           space_expression<dim>(p.initial_concentration,
                                 cholesterol_path + "/Initial concentration",
-                                {{"h_PM", p.plasma_membrane_concentration}});
+                                {{"h_PM", h_pm}});
         models.push_back(std::move(m));
       }
 

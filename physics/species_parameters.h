@@ -55,16 +55,20 @@ namespace mvb::physics
    * Transferable cholesterol (subsection "Species/Cholesterol"):
    *   dh/dt = D_h lap(h),
    * ER synthesis flux j_syn(t) into the cytoplasm on the nuclear envelope,
-   * Robin exchange -D_h grad(h).n = k_PM (h - h_PM) on the plasma membrane.
+   * Robin exchange -D_h grad(h).n = k_PM (h - g_chol h_PM) on the plasma
+   * membrane.
    */
   struct CholesterolParameters
   {
-    bool        enabled                       = true;
-    double      diffusion_coefficient         = 1;   // um^2/s
-    double      plasma_membrane_concentration = 1;   // uM
-    double      plasma_membrane_exchange_rate = 0.1; // um/s
-    std::string synthesis_flux                = "0.01";
-    std::string initial_concentration         = "h_PM";
+    bool   enabled                       = true;
+    double diffusion_coefficient         = 1;   // um^2/s
+    double plasma_membrane_concentration = 1;   // uM
+    double plasma_membrane_exchange_rate = 0.1; // um/s
+    // Perturbations/Plasma membrane cholesterol: g_chol multiplies h_PM
+    // (loading > 1, depletion < 1).
+    double      loading_factor        = 1;
+    std::string synthesis_flux        = "0.01";
+    std::string initial_concentration = "h_PM";
   };
 
   /**

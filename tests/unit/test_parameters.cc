@@ -111,3 +111,30 @@ TEST_CASE("bad values are named with their full path", "[parameters]")
     Catch::Contains("test.json: Geometry/Spread cell/Colour: there is no such "
                     "parameter"));
 }
+
+TEST_CASE("cholesterol loading multiplies the plasma membrane pool",
+          "[parameters]")
+{
+  const auto cholesterol = [](const RunParameters &p) {
+    for (const auto &m : p.species.create_models<3>(0.0))
+      if (m.name == "cholesterol")
+        return m;
+    FAIL("no cholesterol model");
+    return physics::SpeciesModel<3>();
+  };
+  const auto unperturbed = cholesterol(parse(""));
+  const auto loaded      = cholesterol(
+    parse("subsection Perturbations\n set Plasma membrane cholesterol = 2\n"
+               "end\nsubsection Species\n subsection Cholesterol\n"
+               "  set Plasma membrane concentration = 1.5\n end\nend\n"));
+  const dealii::Point<3> x(1, 2, 0.5);
+  CHECK(unperturbed.boundaries[0].exterior_value == 1.0);
+  CHECK(loaded.boundaries[0].exterior_value == 3.0);
+  CHECK(loaded.boundaries[1].exterior_value == 3.0);
+  CHECK(unperturbed.initial_value->value(x) == 1.0);
+  CHECK(loaded.initial_value->value(x) == 3.0);
+  CHECK_THROWS_WITH(parse("subsection Perturbations\n set Plasma membrane "
+                          "cholesterol = -1\nend\n"),
+                    Catch::Contains("Perturbations/Plasma membrane "
+                                    "cholesterol"));
+}
