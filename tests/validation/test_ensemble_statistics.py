@@ -87,4 +87,32 @@ check(abs(centre[0] ** 2 / 225 + centre[1] ** 2 / 100 - 1) < 1e-12
 p["Geometry/Contact patch/Enable"] = "false"
 check(ens.patch_from_parameters(p) is None, "no patch when disabled")
 
+# The patch's share of the membrane: a ball of radius rho around a point of
+# a sphere of radius R cuts a cap of area share rho^2 / (4 R^2); on a circle
+# an arc of share 2 asin(rho / 2R) / pi.
+round_cell = {"Geometry/Contact patch/Enable": "true",
+              "Geometry/Shape": "round cell",
+              "Geometry/Round cell/Cell radius": "8",
+              "Geometry/Contact patch/Direction": "0, 1, 0",
+              "Geometry/Contact patch/Radius": "4"}
+for dim, exact in ((3, 16 / (4 * 64)), (2, 2 * math.asin(0.25) / math.pi)):
+    round_cell["Geometry/Dimension"] = str(dim)
+    got = ens.patch_area_share(round_cell)
+    check(abs(got - exact) < 0.02 * exact,
+          f"patch area share, round cell, {dim}D: {got:.5f} (exact "
+          f"{exact:.5f})")
+p["Geometry/Contact patch/Enable"] = "true"
+p["Geometry/Contact patch/Direction"] = "0, 1, 0"
+share = ens.patch_area_share(p)
+check(0 < share < 0.1, f"patch area share of the 3D spread cell: {share:.4f}")
+check(ens.patch_area_share(p) == share, "patch area share is deterministic")
+
+# Wilson interval: 20 of 100 gives [0.1333, 0.2888] (tabulated); 0 of 10
+# has the lower bound 0.
+lo, hi = ens.wilson_interval(20, 100)
+check(abs(lo - 0.1333) < 1e-3 and abs(hi - 0.2888) < 1e-3,
+      f"Wilson 20/100: [{lo:.4f}, {hi:.4f}]")
+lo, hi = ens.wilson_interval(0, 10)
+check(abs(lo) < 1e-12 and 0.27 < hi < 0.28, f"Wilson 0/10: [{lo}, {hi:.4f}]")
+
 sys.exit(1 if failures else 0)
