@@ -194,6 +194,25 @@ def verdict(kind, expected, value, lo, hi):
 
 ARROWS = {"down": "↓", "up": "↑"}
 
+# How the report explains each kind of row it has.
+ROW_KINDS_TEXT = (
+    ("ratio", "- **ratio** rows (the perturbation experiments of "
+     "physics/MODEL.md §7): scenario mean over reference mean with the 95 % "
+     "interval of the paired ratio (delta method, Student's t); ↓ passes if "
+     "the interval lies below 1, ↑ if above 1; a band a–b also needs the "
+     "ratio within it."),
+    ("absolute", "- **absolute** rows (the calibration targets of §7): the "
+     "baseline's ensemble mean must lie in the band; the interval is "
+     "shown."),
+    ("patch", f"- **patch** row: fusions on the contact patch over all "
+     f"fusions, pooled over the replicates (at least {MIN_POOLED_FUSIONS}), "
+     f"with its 95 % Wilson interval, divided by the patch's share of the "
+     f"membrane area; passes if the interval's lower end is at least the "
+     f"multiple asked."),
+    ("settings", "- Rows with a parameter set in brackets run the scenario "
+     "and its reference with that documented set (the contradictions of §7: "
+     "either sign, by parameters)."))
+
 
 def expected_text(kind, expected):
     if kind == "patch":
@@ -651,22 +670,10 @@ def write_report(args, experiments, names, patches, patch, ensembles, rows,
         f"every scenario, so replicates are paired by seed), judged once at "
         f"that size, observed from t = {args.t0:g} s (after the warm-up) to "
         f"the end of the run.", "",
-        "- **ratio** rows (the perturbation experiments of physics/MODEL.md "
-        "§7): scenario mean over "
-        "reference mean with the 95 % interval of the paired ratio (delta "
-        "method, Student's t); ↓ passes if the interval lies below 1, ↑ if "
-        "above 1; a band a–b also needs the ratio within it.",
-        "- **absolute** rows (the calibration targets of §7): the baseline's "
-        "ensemble mean must "
-        "lie in the band; the interval is shown.",
-        f"- **patch** row: fusions on the contact patch over all fusions, "
-        f"pooled over the replicates (at least {MIN_POOLED_FUSIONS}), with "
-        f"its 95 % Wilson interval, divided by the patch's share of the "
-        f"membrane area; passes if the interval's lower end is at least the "
-        f"multiple asked.",
-        "- Rows with a parameter set in brackets run the scenario and its "
-        "reference with that documented set (the contradictions of §7: "
-        "either sign, by parameters).", "",
+    ] + [text for kind, text in ROW_KINDS_TEXT
+         if any(r["kind"] == kind or (kind == "settings" and
+                                       "@" in r["scenario"]) for r in rows)]
+    lines += ["",
         "| experiment | observable | expected | value [95 % CI] | n | "
         "scenario | reference | verdict | seeds |",
         "|---|---|---|---|---|---|---|---|---|"]
