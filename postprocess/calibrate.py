@@ -59,6 +59,7 @@ import configparser
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -96,10 +97,16 @@ class Parameter:
                                         self.low <= 0):
             raise InputError(f"[parameter: {path}]: need 0 < low < high "
                              f"(log) or low < high (linear)")
-        self.digits = int(section.get("digits", "2"))
-        self.integer = section.getboolean("integer", False)
-        self.start = (float(section["start"]) if "start" in section
-                      else None)
+        try:
+            self.digits = int(section.get("digits", "2"))
+            self.integer = section.getboolean("integer", False)
+            self.start = (float(section["start"]) if "start" in section
+                          else None)
+        except ValueError as err:
+            raise InputError(f"[parameter: {path}]: digits, integer or "
+                             f"start: {err}")
+        if self.digits < 1:
+            raise InputError(f"[parameter: {path}]: digits must be >= 1")
         if self.start is not None and not (self.low <= self.start <=
                                            self.high):
             raise InputError(f"[parameter: {path}]: start {self.start:g} "
@@ -140,6 +147,10 @@ class Target:
         except (KeyError, ValueError) as err:
             raise InputError(f"[target: {name}]: {err} (needs observable, "
                              f"scenario, low and/or high, tolerance)")
+        if not self.tolerance > 0:
+            raise InputError(f"[target: {name}]: tolerance must be > 0")
+        if not self.low <= self.high:
+            raise InputError(f"[target: {name}]: low must not exceed high")
         if self.observable not in dict(ens.OBSERVABLES):
             raise InputError(f"[target: {name}]: unknown observable "
                              f"'{self.observable}'")
@@ -172,8 +183,12 @@ class Inputs:
         cfg = configparser.ConfigParser(inline_comment_prefixes=(";", "#"),
                                         interpolation=None)
         cfg.optionxform = str
-        if not cfg.read(path):
-            raise InputError(f"cannot read the calibration file '{path}'")
+        try:
+            if not cfg.read(path):
+                raise InputError(f"cannot read the calibration file "
+                                 f"'{path}'")
+        except configparser.Error as err:
+            raise InputError(f"{path}: " + " ".join(str(err).split()))
         if "search" not in cfg:
             raise InputError(f"{path}: no [search] section")
         s = cfg["search"]
@@ -190,9 +205,20 @@ class Inputs:
         if self.replicates < 2:
             raise InputError(f"{path}: [search]: replicates must be at "
                              f"least 2 (a confidence interval)")
+        if (self.design_points < 0 or self.refine_points < 1
+                or self.local_evaluations < 0):
+            raise InputError(f"{path}: [search]: need design points >= 0, "
+                             f"refine points >= 1, local evaluations >= 0")
+        if not 0 < self.smallest_step <= self.initial_step:
+            raise InputError(f"{path}: [search]: need 0 < smallest step <= "
+                             f"initial step")
         base = os.path.dirname(os.path.abspath(path))
         self.settings = [os.path.join(base, f)
                          for f in s.get("settings", "").split()]
+        for f in self.settings:
+            if not os.path.exists(f):
+                raise InputError(f"{path}: [search]: no settings file "
+                                 f"'{f}'")
         self.parameters = [Parameter(n.split(":", 1)[1].strip(), cfg[n])
                            for n in cfg.sections()
                            if n.startswith("parameter:")]
@@ -240,7 +266,15 @@ def settings_text(inputs, values):
 
 
 class Evaluator:
-    """Runs and caches the ensembles of candidate points (RUNS/trace.jsonl)."""
+    """Runs and caches the ensembles of candidate points (RUNS/trace.jsonl).
+
+    A record holds what was measured (values, seconds, and per target the
+    ensemble value and interval); whether a target is met and the objective
+    are recomputed from the current targets whenever a record is read, so a
+    changed band or tolerance applies to every point. What makes a stored
+    measurement invalid (the replicates, the settings files, the scenario
+    files, the window) is fingerprinted in RUNS/fingerprint.json, and a
+    search in a folder with another fingerprint is refused."""
 
     def __init__(self, inputs, args):
         self.inputs, self.args = inputs, args
@@ -248,13 +282,60 @@ class Evaluator:
         self.records = {}
         self.order = []
         self.new_runs = 0
+        self._check_fingerprint()
         if os.path.exists(self.trace_path):
             with open(self.trace_path) as f:
-                for line in f:
-                    if line.strip():
-                        self._remember(json.loads(line))
+                lines = f.read().splitlines()
+            for k, line in enumerate(lines):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    if k < len(lines) - 1:
+                        raise InputError(f"{self.trace_path}: line {k + 1} "
+                                         f"is not a record")
+                    # The last line, cut short by a kill: dropped, and its
+                    # point measured again (its finished replicates kept).
+                    with open(self.trace_path, "w") as f:
+                        f.write("".join(x + "\n" for x in lines[:k]))
+                    break
+                self._remember(record)
+
+    def _check_fingerprint(self):
+        def text(path):
+            with open(path) as f:
+                return f.read()
+
+        names = self.inputs.scenarios("refine")
+        fingerprint = {
+            "replicates": self.inputs.replicates, "from": self.args.t0,
+            "settings": [text(f) for f in self.inputs.settings],
+            "scenarios": {n: text(os.path.join(self.args.scenarios,
+                                               n + ".prm")) for n in names}}
+        path = os.path.join(self.args.runs, "fingerprint.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                old = json.load(f)
+            for key in fingerprint:
+                if key == "scenarios":
+                    same = all(old[key].get(n, v) == v
+                               for n, v in fingerprint[key].items())
+                else:
+                    same = old.get(key) == fingerprint[key]
+                if not same:
+                    raise InputError(f"{self.args.runs} holds a search with "
+                                     f"other {key}: use another --runs "
+                                     f"folder")
+            fingerprint["scenarios"] = {**old["scenarios"],
+                                        **fingerprint["scenarios"]}
+        with open(path, "w") as f:
+            json.dump(fingerprint, f)
 
     def _remember(self, record):
+        for t in self.inputs.targets:
+            m = record["targets"].get(t.name)
+            if m is not None:
+                m["met"] = bool(t.low <= m["value"] <= t.high)
+        record["objective"] = objective(self.inputs, record)
         if record["key"] not in self.records:
             self.order.append(record["key"])
         self.records[record["key"]] = record
@@ -265,7 +346,8 @@ class Evaluator:
 
     def evaluate(self, values, stage, why):
         """The record of the point @p values with the targets of @p stage;
-        None if the evaluation budget ran out first."""
+        None if the evaluation budget ran out first (finished ensembles of
+        the point are kept and reused when the search resumes)."""
         key = key_of(values)
         record = self.records.get(key)
         targets = self.inputs.targets_of(stage)
@@ -275,11 +357,17 @@ class Evaluator:
             return None
         index = (record["index"] if record else len(self.order))
         folder = os.path.join(self.args.runs, f"point-{index:03d}")
-        os.makedirs(folder, exist_ok=True)
         prm = os.path.join(folder, "parameters.prm")
+        text = ("# Candidate point of postprocess/calibrate.py\n"
+                + settings_text(self.inputs, values))
+        if os.path.exists(prm):
+            with open(prm) as f:
+                if f.read() != text:
+                    # Left by a killed point of another search: not ours.
+                    shutil.rmtree(folder)
+        os.makedirs(folder, exist_ok=True)
         with open(prm, "w") as f:
-            f.write("# Candidate point of postprocess/calibrate.py\n"
-                    + settings_text(self.inputs, values))
+            f.write(text)
         run_args = argparse.Namespace(
             runs=folder, scenarios=self.args.scenarios,
             settings=self.inputs.settings + [prm],
@@ -293,15 +381,17 @@ class Evaluator:
         for name in names:
             if name in seconds:
                 continue
+            if not self.budget_left():
+                return None
             s = report.run_ensemble(name, run_args, lambda t: None)
+            if not math.isnan(s):
+                self.new_runs += 1
             seconds[name] = 0.0 if math.isnan(s) else s
-            self.new_runs += 1
         record = {"key": key, "index": index, "values": list(values),
                   "stage": stage, "why": why if not record else
                   record["why"], "seconds": seconds,
                   "replicate_seconds": self._replicate_seconds(folder, names),
                   "targets": self._measure(folder, targets)}
-        record["objective"] = objective(self.inputs, record)
         self._remember(record)
         with open(self.trace_path, "a") as f:
             f.write(json.dumps(record) + "\n")
@@ -334,8 +424,7 @@ class Evaluator:
             else:
                 v, h = e.summary(t.observable)
                 lo, hi = v - h, v + h
-            out[t.name] = {"value": v, "low": lo, "high": hi,
-                           "met": bool(t.low <= v <= t.high)}
+            out[t.name] = {"value": v, "low": lo, "high": hi}
         return out
 
     def log(self, text):
@@ -385,8 +474,9 @@ def search(inputs, ev):
         return sum(t.violation(r["targets"][t.name]["value"]) ** 2
                    for t in inputs.targets_of("design"))
 
-    best = sorted(evaluated, key=lambda r: (design_objective(r),
-                                            r["index"]))
+    # Distinct points only (two design points may round to one).
+    distinct = list({r["key"]: r for r in evaluated}.values())
+    best = sorted(distinct, key=lambda r: (design_objective(r), r["index"]))
     refined = []
     for r in best[:inputs.refine_points]:
         full = ev.evaluate(r["values"], "refine", "refine")
@@ -395,6 +485,10 @@ def search(inputs, ev):
         refined.append(full)
     current = min(refined, key=lambda r: (r["objective"], r["index"]))
 
+    # Compass search. The budget counts the distinct points this search
+    # visits here for the first time (not what a resumed search finds in its
+    # cache), so the path is the same however often it is interrupted.
+    seen = {r["key"] for r in evaluated} | {r["key"] for r in refined}
     step, spent = inputs.initial_step, 0
     while (spent < inputs.local_evaluations and step >= inputs.smallest_step
            and current["objective"] > 0):
@@ -407,14 +501,17 @@ def search(inputs, ev):
                                                           current["values"])]
                 u[j] = min(max(u[j] + sign * step, 0.0), 1.0)
                 values = point(u)
-                if key_of(values) == current["key"]:
+                key = key_of(values)
+                if key in seen:
                     continue
                 r = ev.evaluate(values, "refine", f"local step {step:g}")
                 if r is None:
                     return current, False
+                seen.add(key)
                 spent += 1
                 if r["objective"] < current["objective"]:
                     current, improved = r, True
+                    break  # the next parameter, from the new point
         if not improved:
             step /= 2
     return current, True
@@ -424,8 +521,15 @@ def search(inputs, ev):
 
 def built_in_defaults(mvbsim):
     """Every entry of mvbsim --print-parameters as PATH -> text."""
-    out = subprocess.run([mvbsim, "--print-parameters"], text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        out = subprocess.run([mvbsim, "--print-parameters"], text=True,
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+    except OSError as err:
+        raise InputError(f"cannot run mvbsim '{mvbsim}': {err.strerror}")
+    if out.returncode != 0:
+        raise InputError(f"'{mvbsim} --print-parameters' failed (exit "
+                         f"{out.returncode})")
     path, values = [], {}
     for line in out.stdout.splitlines():
         s = line.strip()
@@ -538,9 +642,9 @@ def main():
     args = parser.parse_args()
     try:
         inputs = Inputs(args.inputs)
+        defaults = built_in_defaults(args.mvbsim)
     except InputError as err:
         sys.exit(f"calibrate.py: error: {err}")
-    defaults = built_in_defaults(args.mvbsim)
     missing = [p.path for p in inputs.parameters if p.path not in defaults]
     if missing:
         sys.exit(f"calibrate.py: error: {args.inputs}: no parameter "
@@ -551,7 +655,10 @@ def main():
             sys.exit(f"calibrate.py: error: no scenario file '{f}'")
     os.makedirs(args.runs, exist_ok=True)
     start = time.time()
-    ev = Evaluator(inputs, args)
+    try:
+        ev = Evaluator(inputs, args)
+    except InputError as err:
+        sys.exit(f"calibrate.py: error: {err}")
     chosen, complete = search(inputs, ev)
     if chosen is None:
         full = [ev.records[k] for k in ev.order
@@ -566,8 +673,9 @@ def main():
           f"{'complete' if complete else 'incomplete'}; {ev.new_runs} new "
           f"ensemble runs in {wall / 60:.1f} min)")
     if args.check_defaults:
-        if chosen is None:
-            sys.exit("calibrate.py: error: no chosen point to check")
+        if not complete:
+            sys.exit("calibrate.py: error: --check-defaults: the search is "
+                     "incomplete; resume it first")
         bad = [(p, v) for p, v in zip(inputs.parameters, chosen["values"])
                if differs(defaults[p.path], v)]
         for p, v in bad:

@@ -437,9 +437,10 @@ def replicate_runs(directory):
 class Ensemble:
     """The replicates of one `mvbsim --replicates N` folder."""
 
-    def __init__(self, directory, t0=0.0, t1=None, patch=None):
+    def __init__(self, directory, t0=0.0, t1=None, patch=None, limit=None):
+        """@p limit: use only the first so many replicates."""
         self.directory = directory
-        self.runs = replicate_runs(directory)
+        self.runs = replicate_runs(directory)[:limit]
         self.parameters = read_parameters(self.runs[0])
         self.seeds = [int(read_parameters(r)["MVB/Random seed"])
                       for r in self.runs]

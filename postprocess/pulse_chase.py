@@ -25,7 +25,6 @@ interval, cumulative released label and its half-width. Writes FILE.png
 (default pulse_chase.png).
 """
 import argparse
-import math
 import os
 import re
 import sys

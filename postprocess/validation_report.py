@@ -124,7 +124,10 @@ def run_ensemble(name, args, log, scenario=None, extra=()):
     prm = os.path.join(args.runs, name + ".prm")
     with open(prm, "w") as f:
         f.write(text)
-    command = shlex.split(args.mpirun) + ["-np", str(args.np)]
+    # No more ranks than replicates: a replicate then always runs on one
+    # rank, so a resumed ensemble equals an uninterrupted one bit for bit.
+    ranks = min(args.np, args.replicates - have)
+    command = shlex.split(args.mpirun) + ["-np", str(ranks)]
     if os.geteuid() == 0:
         command += ["--allow-run-as-root", "--oversubscribe"]
     command += [args.mvbsim, "--replicates", str(args.replicates - have),
@@ -460,7 +463,8 @@ def evaluate(experiments, ensembles_wanted, args):
         patches[n] = ens.patch_from_parameters(ens.read_parameters(run))
     patch = next((p for p in patches.values() if p is not None), None)
     ensembles = {n: ens.Ensemble(os.path.join(args.runs, n), args.t0, None,
-                                 patch) for n in ensembles_wanted}
+                                 patch, limit=args.replicates)
+                 for n in ensembles_wanted}
 
     rows = []
     for e in experiments:
@@ -490,6 +494,10 @@ def evaluate(experiments, ensembles_wanted, args):
             m, h = s.summary(obs)
             row.update(scenario_mean=m, scenario_ci95=h, value=m,
                        value_ci95_low=m - h, value_ci95_high=m + h)
+        elif patches[name] is None:
+            row["verdict"] = "no contact patch in the scenario"
+            rows.append(row)
+            continue
         else:
             area = ens.patch_area_share(s.parameters)
             on, total = ens.pooled_patch_fusions(s.runs, patches[name],
@@ -511,6 +519,33 @@ def evaluate(experiments, ensembles_wanted, args):
             row["verdict"] = "not reproducible (model)"
         rows.append(row)
     return patches, patch, ensembles, rows
+
+
+def check_rows(experiments, path):
+    """A one-line error for a row that could only fail after its ensembles
+    ran: an unknown observable, or an expectation its kind cannot judge."""
+    known = dict(ens.OBSERVABLES)
+    for k, e in enumerate(experiments):
+        where = f"{path}: row {k + 1} ({e.get('experiment')})"
+        kind, expected = row_kind(e), e.get("expected") or ""
+        if kind != "patch" and e.get("observable") not in known:
+            raise ValueError(f"{where}: unknown observable "
+                             f"'{e.get('observable')}'")
+        try:
+            if kind == "patch":
+                if e.get("reference"):
+                    raise ValueError("a patch_share row has no reference")
+                float(expected.rstrip("x"))
+                if not expected.endswith("x"):
+                    raise ValueError
+            elif kind == "ratio" and expected not in ("down", "up"):
+                lo, hi = (float(v) for v in expected.split("-"))
+            elif kind == "absolute":
+                band_of(expected)
+        except ValueError as err:
+            detail = f" ({err})" if str(err) else ""
+            raise ValueError(f"{where}: expected '{expected}' cannot judge "
+                             f"a row of kind {kind}{detail}")
 
 
 def wanted_ensembles(experiments):
@@ -571,6 +606,10 @@ def main():
                  "least 2 for a confidence interval")
 
     experiments = read_experiments(args.experiments)
+    try:
+        check_rows(experiments, args.experiments)
+    except ValueError as err:
+        sys.exit(f"validation_report.py: error: {err}")
     base = os.path.dirname(os.path.abspath(args.experiments))
     for e in experiments:
         if e.get("settings"):

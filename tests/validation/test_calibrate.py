@@ -101,10 +101,11 @@ check(whole.returncode == 0, "the uninterrupted search completes")
 check(new_runs(whole) == 2 + new_runs(second),
       f"resuming ran only what was missing ({new_runs(second)} + 2 = "
       f"{new_runs(whole)} ensemble runs)")
-check(trace(resumed) == trace(fresh),
+uninterrupted = trace(fresh)
+check(trace(resumed) == uninterrupted,
       "resumed and uninterrupted searches evaluate the same points with "
       "the same objectives")
-print("trace:", trace(fresh))
+print("trace:", uninterrupted)
 
 with open(os.path.join(fresh, "calibration.md")) as f:
     md = f.read()
@@ -144,10 +145,31 @@ for name, change, expect in (
           "observable = secreted_fractoin"},
          "[target: secreted share]: unknown observable"),
         ("start-outside.cfg", {r"^start = 0.005$": "start = 0.05"},
-         "start 0.05 outside")):
+         "start 0.05 outside"),
+        ("zero-tolerance.cfg", {r"^tolerance = 0.05$": "tolerance = 0"},
+         "[target: secreted share]: tolerance must be > 0"),
+        ("no-refine.cfg", {r"^refine points .*$": "refine points = 0"},
+         "refine points >= 1")):
     r = calibrate(os.path.join(work, "bad"), inputs=derived(name, **change))
     lines = [x for x in r.stdout.splitlines() if x.strip()]
     check(r.returncode != 0 and len(lines) == 1 and expect in lines[0],
           f"{name}: one-line error naming the entry ({lines})")
+
+# A folder holding a search of other measurements is not resumed.
+r = calibrate(fresh, inputs=derived("more-replicates.cfg", **{
+    r"^replicates .*$": "replicates = 3"}))
+lines = [x for x in r.stdout.splitlines() if x.strip()]
+check(r.returncode != 0 and len(lines) == 1 and "holds a search with other "
+      "replicates" in lines[0], f"a search of other replicates is refused "
+      f"({lines})")
+
+# A trace whose last line a kill cut short: that point is measured again.
+with open(os.path.join(resumed, "trace.jsonl")) as f:
+    text = f.read()
+with open(os.path.join(resumed, "trace.jsonl"), "w") as f:
+    f.write(text[:-40])
+r = calibrate(resumed)
+check(r.returncode == 0 and trace(resumed) == uninterrupted,
+      "a trace cut short by a kill resumes to the same search")
 
 sys.exit(1 if failures else 0)
