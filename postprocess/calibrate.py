@@ -599,6 +599,9 @@ def write_markdown(inputs, ev, chosen, complete, defaults, path, wall,
                          f"{fmt(m['high'])}] | {'yes' if m['met'] else 'no'} "
                          f"| {t.source} |")
     lines += ["", "### Search trace", "",
+              "Each point's objective covers the targets it was judged on: "
+              "the design targets only for a point of the design stage "
+              "(empty columns), every target from the refine stage on.", "",
               "| point | stage | " + " | ".join(
                   p.path.split("/")[-1] for p in params) + " | objective | "
               + " | ".join(t.name for t in targets) + " |",
