@@ -530,17 +530,7 @@ def built_in_defaults(mvbsim):
     if out.returncode != 0:
         raise InputError(f"'{mvbsim} --print-parameters' failed (exit "
                          f"{out.returncode})")
-    path, values = [], {}
-    for line in out.stdout.splitlines():
-        s = line.strip()
-        if s.startswith("subsection "):
-            path.append(s[len("subsection "):].strip())
-        elif s == "end":
-            path.pop()
-        elif s.startswith("set ") and "=" in s:
-            name, value = s[4:].split("=", 1)
-            values["/".join(path + [name.strip()])] = value.strip()
-    return values
+    return ens.parse_prm(out.stdout.splitlines())
 
 
 def differs(text, value):

@@ -192,20 +192,26 @@ def read_statistics(run):
     return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
+def parse_prm(lines):
+    """The entries of a flat .prm text (as mvbsim writes it: subsections,
+    set lines, comments) as {'Subsection/Entry': 'value'}."""
+    values, path = {}, []
+    for line in lines:
+        line = line.split("#")[0].strip()
+        if line.startswith("subsection "):
+            path.append(line[len("subsection "):].strip())
+        elif line == "end":
+            path.pop()
+        elif line.startswith("set ") and "=" in line:
+            name, value = line[4:].split("=", 1)
+            values["/".join(path + [name.strip()])] = value.strip()
+    return values
+
+
 def read_parameters(run):
     """parameters.prm as {'Subsection/Entry': 'value'}."""
-    values, path = {}, []
     with open(os.path.join(run, "parameters.prm")) as f:
-        for line in f:
-            line = line.split("#")[0].strip()
-            if line.startswith("subsection "):
-                path.append(line[len("subsection "):].strip())
-            elif line == "end":
-                path.pop()
-            elif line.startswith("set ") and "=" in line:
-                name, value = line[4:].split("=", 1)
-                values["/".join(path + [name.strip()])] = value.strip()
-    return values
+        return parse_prm(f)
 
 
 def _vector(text):
