@@ -3,7 +3,9 @@
 
 #include <deal.II/base/function_parser.h>
 
+#include <cctype>
 #include <cmath>
+#include <vector>
 
 namespace mvb::physics
 {
@@ -18,6 +20,33 @@ namespace mvb::physics
       return constants;
     }
 
+    // Whether @p expression is a list: muparser reads "1,2,3" as three
+    // results and deal.II keeps the first, silently. A comma is only part
+    // of one expression between the parentheses of a function call, as in
+    // min(a, b).
+    bool
+    is_list(const std::string &expression)
+    {
+      std::vector<bool> in_call; // for every open parenthesis
+      for (std::size_t i = 0; i < expression.size(); ++i)
+        {
+          const char c = expression[i];
+          if (c == '(')
+            {
+              std::size_t j = i;
+              while (j > 0 && std::isspace(expression[j - 1]))
+                --j;
+              in_call.push_back(j > 0 && (std::isalnum(expression[j - 1]) ||
+                                          expression[j - 1] == '_'));
+            }
+          else if (c == ')' && !in_call.empty())
+            in_call.pop_back();
+          else if (c == ',' && (in_call.empty() || !in_call.back()))
+            return true;
+        }
+      return false;
+    }
+
     // Parses and evaluates once at @p check_point, so that a bad expression
     // fails while the input is checked, not in the middle of a run.
     template <int dim>
@@ -28,8 +57,16 @@ namespace mvb::physics
           const std::map<std::string, double> &constants,
           const Point<dim>                    &check_point,
           const std::string                   &where,
-          const std::string                   &what)
+          const std::string                   &what,
+          const bool                           non_negative)
     {
+      if (is_list(expression))
+        throw InputError(path,
+                         expression,
+                         "is a list where one expression is expected",
+                         "write " + what +
+                           " without top-level commas (commas separate "
+                           "only the arguments of functions such as min)");
       auto   function = std::make_shared<FunctionParser<dim>>(1);
       double value    = 0;
       try
@@ -62,6 +99,19 @@ namespace mvb::physics
                            where + ")",
                          "give an expression that is finite everywhere in "
                          "the run");
+      if (std::abs(value) > largest_value)
+        throw InputError(path,
+                         expression,
+                         "is out of range (value " + to_text(value) + " " +
+                           where + ")",
+                         "give values of magnitude at most " +
+                           to_text(largest_value) + " (units: um, s, uM)");
+      if (non_negative && value < 0)
+        throw InputError(path,
+                         expression,
+                         "is negative (value " + to_text(value) + " " + where +
+                           ")",
+                         "give an expression that is >= 0");
       return function;
     }
 
@@ -91,7 +141,8 @@ namespace mvb::physics
   time_expression(const std::string                   &expression,
                   const std::string                   &path,
                   const std::map<std::string, double> &constants,
-                  const double                         check_time)
+                  const double                         check_time,
+                  const bool                           non_negative)
   {
     // The time is the parser's only variable, not its "time": then the
     // FunctionParser<1> is evaluated at the point (t).
@@ -101,7 +152,8 @@ namespace mvb::physics
                            constants,
                            Point<1>(check_time),
                            "at t = " + to_text(check_time),
-                           "an expression of the time t");
+                           "an expression of the time t",
+                           non_negative);
     return std::make_shared<TimeOnlyFunction<dim>>(parser);
   }
 
@@ -109,7 +161,8 @@ namespace mvb::physics
   std::shared_ptr<Function<dim>>
   space_expression(const std::string                   &expression,
                    const std::string                   &path,
-                   const std::map<std::string, double> &constants)
+                   const std::map<std::string, double> &constants,
+                   const bool                           non_negative)
   {
     return parse<dim>(dim == 2 ? "x,y" : "x,y,z",
                       expression,
@@ -117,25 +170,30 @@ namespace mvb::physics
                       constants,
                       Point<dim>(),
                       "at the origin",
-                      "an expression of the position");
+                      "an expression of the position",
+                      non_negative);
   }
 
   template std::shared_ptr<Function<2>>
   time_expression<2>(const std::string &,
                      const std::string &,
                      const std::map<std::string, double> &,
-                     double);
+                     double,
+                     bool);
   template std::shared_ptr<Function<3>>
   time_expression<3>(const std::string &,
                      const std::string &,
                      const std::map<std::string, double> &,
-                     double);
+                     double,
+                     bool);
   template std::shared_ptr<Function<2>>
   space_expression<2>(const std::string &,
                       const std::string &,
-                      const std::map<std::string, double> &);
+                      const std::map<std::string, double> &,
+                      bool);
   template std::shared_ptr<Function<3>>
   space_expression<3>(const std::string &,
                       const std::string &,
-                      const std::map<std::string, double> &);
+                      const std::map<std::string, double> &,
+                      bool);
 } // namespace mvb::physics

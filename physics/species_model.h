@@ -81,6 +81,13 @@ namespace mvb::physics
     /** Initial value u(x, t0). */
     std::shared_ptr<Function<dim>> initial_value;
 
+    /**
+     * The input entry of the initial value. If set, the field is a
+     * concentration, and an initial value below zero at a node of the mesh
+     * is an input error that names it.
+     */
+    std::string initial_value_entry;
+
     /** Column name of the net amount made by the volume terms. */
     std::string reaction_name = "reactions";
 

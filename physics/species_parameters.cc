@@ -93,23 +93,23 @@ namespace mvb::physics
                         "Solve for free cytosolic Ca2+ c(x,t). Unit: none.");
       prm.declare_entry("Diffusion coefficient",
                         "20",
-                        Double(0),
+                        Double(0, 1e6),
                         "D_c, effective (buffered) diffusion coefficient of "
                         "cytosolic Ca2+ (textbook value). Unit: um^2/s.");
       prm.declare_entry("Resting concentration",
                         "0.1",
-                        Double(0),
+                        Double(0, 1e6),
                         "c_rest, the steady cytosolic Ca2+ without stimulus. "
                         "A leak L_c = V_p c_rest^2/(K_p^2 + c_rest^2) balances "
                         "the pump there. Unit: uM.");
       prm.declare_entry("Pump maximal rate",
                         "2",
-                        Double(0),
+                        Double(0, 1e6),
                         "V_p, maximal rate of the PMCA/SERCA pump term "
                         "V_p c^2/(K_p^2 + c^2). Unit: uM/s.");
       prm.declare_entry("Pump half-saturation",
                         "0.2",
-                        Double(0),
+                        Double(0, 1e6),
                         "K_p, the Ca2+ concentration at which the pump runs "
                         "at half its maximal rate (Hill coefficient 2). "
                         "Unit: uM.");
@@ -148,19 +148,19 @@ namespace mvb::physics
                         "Unit: none.");
       prm.declare_entry("Diffusion coefficient",
                         "1",
-                        Double(0),
+                        Double(0, 1e6),
                         "D_h, diffusion coefficient of the transferable "
                         "sterol pool (textbook value). Unit: um^2/s.");
       prm.declare_entry("Plasma membrane concentration",
                         "1",
-                        Double(0),
+                        Double(0, 1e6),
                         "h_PM, the pool the cytoplasm exchanges with at the "
                         "plasma membrane. Cholesterol loading (MbCD-"
                         "cholesterol) raises it, depletion (MbCD, statins) "
                         "lowers it. Unit: uM.");
       prm.declare_entry("Plasma membrane exchange rate",
                         "0.1",
-                        Double(0),
+                        Double(0, 1e6),
                         "k_PM in the Robin exchange -D_h grad(h).n = "
                         "k_PM (h - h_PM) on the plasma membrane (contact "
                         "patch included); a transfer velocity. Unit: um/s.");
@@ -187,12 +187,12 @@ namespace mvb::physics
                         "Unit: none.");
       prm.declare_entry("Diffusion coefficient",
                         "0.5",
-                        Double(0),
+                        Double(0, 1e6),
                         "D_u, effective diffusion coefficient of cargo in "
                         "early endosomes (textbook value). Unit: um^2/s.");
       prm.declare_entry("Recycling rate",
                         "0.005",
-                        Double(0),
+                        Double(0, 1e6),
                         "k_rec, first-order return of cargo to the plasma "
                         "membrane (recycling endosomes). Unit: 1/s.");
       prm.declare_entry("Endocytic flux",
@@ -367,7 +367,9 @@ namespace mvb::physics
         m.initial_value =
           space_expression<dim>(p.initial_concentration,
                                 calcium_path + "/Initial concentration",
-                                {{"c_rest", p.resting_concentration}});
+                                {{"c_rest", p.resting_concentration}},
+                                true);
+        m.initial_value_entry = calcium_path + "/Initial concentration";
         models.push_back(std::move(m));
       }
 
@@ -390,11 +392,14 @@ namespace mvb::physics
           time_expression<dim>(p.synthesis_flux,
                                cholesterol_path + "/ER synthesis flux",
                                {},
-                               start_time);
+                               start_time,
+                               true);
         m.initial_value =
           space_expression<dim>(p.initial_concentration,
                                 cholesterol_path + "/Initial concentration",
-                                {{"h_PM", h_pm}});
+                                {{"h_PM", h_pm}},
+                                true);
+        m.initial_value_entry = cholesterol_path + "/Initial concentration";
         models.push_back(std::move(m));
       }
 
@@ -414,10 +419,12 @@ namespace mvb::physics
       m.decay_rate            = p.recycling_rate;
       m.reaction_name         = "recycling";
       m.boundaries            = closed_boundaries<dim>();
-      const auto influx = time_expression<dim>(flux, flux_path, {}, start_time);
+      const auto influx =
+        time_expression<dim>(flux, flux_path, {}, start_time, true);
       m.boundaries[0].inward_flux = influx;
       m.boundaries[1].inward_flux = influx;
-      m.initial_value = space_expression<dim>(initial, initial_path, {});
+      m.initial_value = space_expression<dim>(initial, initial_path, {}, true);
+      m.initial_value_entry = initial_path;
       models.push_back(std::move(m));
     };
     if (cargo.enabled)
@@ -440,7 +447,8 @@ namespace mvb::physics
         time_expression<dim>(label.pulse,
                              label_path + "/Pulse",
                              {},
-                             start_time);
+                             start_time,
+                             true);
         add_cargo_like("label",
                        CoupledSpecies::label,
                        label_path + "/Pulse",

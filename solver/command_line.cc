@@ -1,7 +1,10 @@
 #include <solver/command_line.h>
 #include <solver/input_error.h>
 
+#include <deal.II/base/exceptions.h>
+
 #include <exception>
+#include <sstream>
 
 namespace mvb
 {
@@ -142,5 +145,33 @@ namespace mvb
                        "continues a run and never replaces one, so drop "
                        "--overwrite");
     return options;
+  }
+
+  std::pair<int, std::string>
+  describe_failure(const std::exception_ptr &failure)
+  {
+    try
+      {
+        std::rethrow_exception(failure);
+      }
+    catch (const mvb::InputError &e)
+      {
+        return {1, std::string("error: ") + e.what()};
+      }
+    catch (const mvb::SimulationError &e)
+      {
+        return {3, std::string("error: the run stopped: ") + e.what()};
+      }
+    catch (const dealii::ExceptionBase &e)
+      {
+        std::ostringstream info;
+        e.print_info(info);
+        return {2, "internal error: " + info.str()};
+      }
+    catch (const std::exception &e)
+      {
+        return {2, std::string("error: ") + e.what()};
+      }
+    return {2, "error: unknown"};
   }
 } // namespace mvb

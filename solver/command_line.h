@@ -1,6 +1,8 @@
 #pragma once
 
+#include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mvb
@@ -29,4 +31,12 @@ namespace mvb
 
   std::string
   usage();
+
+  /**
+   * The exit code and the one-line message (without "mvbsim: ") of a run
+   * that failed with @p failure: 1 for bad input (mvb::InputError), 3 for a
+   * run that stopped (mvb::SimulationError), 2 for anything else (a bug).
+   */
+  std::pair<int, std::string>
+  describe_failure(const std::exception_ptr &failure);
 } // namespace mvb

@@ -81,7 +81,8 @@ namespace mvb
     if (!(end_time > start_time))
       throw InputError(path + "End time",
                        end_text,
-                       "is not after Start time = " + to_text(start_time),
+                       "is not after " + path +
+                         "Start time = " + to_text(start_time),
                        "give an End time > Start time");
     n_steps = whole_number_of_steps(end_time - start_time,
                                     time_step,

@@ -405,6 +405,16 @@ namespace mvb
                                  *s->model.initial_value,
                                  s->current);
         constraints.distribute(s->current);
+        PetscReal lowest = 0;
+        if (!s->model.initial_value_entry.empty())
+          AssertThrow(VecMin(s->current, nullptr, &lowest) == 0,
+                      ExcMessage("VecMin failed"));
+        if (lowest < 0)
+          throw InputError(s->model.initial_value_entry +
+                           ": is negative in the cell (down to " +
+                           to_text(lowest) + " " + s->model.unit +
+                           " at a node of the mesh); give a concentration "
+                           ">= 0 everywhere");
         s->previous = s->current;
         s->ghosted  = s->current;
         std::fill(s->boundary_amount.begin(), s->boundary_amount.end(), 0.);

@@ -71,35 +71,6 @@ namespace
       run_in_dimension<3>(parameters, prm, input, options, log, communicator);
   }
 
-  // The exit code and message of a failed run (see main()).
-  std::pair<int, std::string>
-  describe_failure(const std::exception_ptr &failure)
-  {
-    try
-      {
-        std::rethrow_exception(failure);
-      }
-    catch (const mvb::InputError &e)
-      {
-        return {1, std::string("error: ") + e.what()};
-      }
-    catch (const mvb::SimulationError &e)
-      {
-        return {3, std::string("error: the run stopped: ") + e.what()};
-      }
-    catch (const dealii::ExceptionBase &e)
-      {
-        std::ostringstream info;
-        e.print_info(info);
-        return {2, "internal error: " + info.str()};
-      }
-    catch (const std::exception &e)
-      {
-        return {2, std::string("error: ") + e.what()};
-      }
-    return {2, "error: unknown"};
-  }
-
   std::string
   replicate_name(const unsigned int r)
   {
@@ -216,7 +187,7 @@ namespace
                                  .count();
         if (failure)
           {
-            const auto [code, message] = describe_failure(failure);
+            const auto [code, message] = mvb::describe_failure(failure);
             exit_code                  = code;
             if (group_root)
               std::cerr << "mvbsim: replicate " << r << " (seed " << seed
@@ -305,7 +276,8 @@ main(int argc, char **argv)
     }
   catch (...)
     {
-      const auto [code, message] = describe_failure(std::current_exception());
+      const auto [code, message] =
+        mvb::describe_failure(std::current_exception());
       if (root)
         std::cerr << "mvbsim: " << message << std::endl;
       return code;

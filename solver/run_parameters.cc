@@ -65,14 +65,15 @@ namespace mvb
       // entry named <Global refinements> does not match the given pattern
       // <[Integer range 0...8 (inclusive)]>."
       static const std::regex pattern_error(
-        "Line <([0-9]+)> of file <[^>]*>: The entry value (.*) for the "
-        "entry named (.*) does not match the given pattern:? (.*)");
+        "Line <([0-9]+)> of file <[^>]*>: The entry value (?:(.*) )?for "
+        "the entry named (.*) does not match the given pattern:? (.*)");
       std::smatch m;
       if (!input.json && std::regex_search(message, m, pattern_error))
         {
           const unsigned int line = std::stoul(m[1]);
+          const std::string value = m[2].str().empty() ? "(empty)" : m[2].str();
           return subsection_path_at_line(input.text, line) + m[3].str() +
-                 " = " + m[2].str() + " (" + line_origin(input, m[1].str()) +
+                 " = " + value + " (" + line_origin(input, m[1].str()) +
                  "): the value does not match the pattern " + m[4].str() +
                  "; see mvbsim --print-parameters for what it takes";
         }
