@@ -44,19 +44,35 @@ namespace mvb::postprocess
                            subdivisions,
                            DataOut<dim>::curved_inner_cells);
 
-    std::ostringstream name;
-    name << "fields/fields-" << std::setw(5) << std::setfill('0') << n_written++
-         << ".h5";
-    const std::string file      = name.str();
-    const fs::path    path      = fs::path(directory) / file;
-    const std::string temporary = path.string() + ".tmp";
+    const auto numbered = [](const std::string &stem, const unsigned int n) {
+      std::ostringstream name;
+      name << "fields/" << stem << "-" << std::setw(5) << std::setfill('0') << n
+           << ".h5";
+      return name.str();
+    };
+    // The mesh (points and cells) is the same at every output time, so it
+    // is written once, at the first output, into its own file that every
+    // later grid of the series references; the per-time files hold the
+    // fields only.
+    const bool new_mesh = mesh_file.empty();
+    if (new_mesh)
+      mesh_file = numbered("mesh", n_written);
+    const std::string file           = numbered("fields", n_written++);
+    const fs::path    path           = fs::path(directory) / file,
+                   mesh_path         = fs::path(directory) / mesh_file;
+    const std::string temporary      = path.string() + ".tmp",
+                      mesh_temporary = mesh_path.string() + ".tmp";
 
     DataOutBase::DataOutFilter filter(
       DataOutBase::DataOutFilterFlags(true, true));
     data_out.write_filtered_data(filter);
     try
       {
-        data_out.write_hdf5_parallel(filter, temporary, mpi_communicator);
+        data_out.write_hdf5_parallel(filter,
+                                     new_mesh,
+                                     mesh_temporary,
+                                     temporary,
+                                     mpi_communicator);
       }
     catch (const ExceptionBase &)
       {
@@ -64,13 +80,19 @@ namespace mvb::postprocess
         // file. Every rank took part in the failed collective write.
         std::error_code ec;
         fs::remove(temporary, ec);
+        fs::remove(mesh_temporary, ec);
+        if (new_mesh)
+          mesh_file.clear();
         throw std::runtime_error("cannot write '" + path.string() +
                                  "' (the disk is full or the folder is not "
                                  "writable)");
       }
     const XDMFEntry entry =
-      data_out.create_xdmf_entry(filter, file, 0., mpi_communicator);
+      data_out.create_xdmf_entry(filter, mesh_file, file, 0., mpi_communicator);
+    // The mesh first: a file the series names always exists.
     run_collectively(mpi_communicator, true, [&]() {
+      if (new_mesh)
+        fs::rename(mesh_temporary, mesh_path);
       fs::rename(temporary, path);
     });
 

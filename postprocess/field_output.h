@@ -16,9 +16,13 @@ namespace mvb::postprocess
 
   /**
    * The fields at each output time, for the run's ParaView series: one HDF5
-   * file `fields/fields-NNNNN.h5` (mesh and every field, written in
-   * parallel under a temporary name, then renamed) and the XDMF grid that
-   * describes it, for XdmfSeries (postprocess/mvb_output.h) to list.
+   * file `fields/fields-NNNNN.h5` of every field at the nodes, the mesh
+   * (nodes and cells) once in `fields/mesh-NNNNN.h5` (numbered after the
+   * first output that uses it), each written in parallel under a temporary
+   * name and then renamed, and the XDMF grid that describes them, for
+   * XdmfSeries (postprocess/mvb_output.h) to list. A new mesh file is
+   * written after mesh_changed() (a restart or a repartitioning changes
+   * the order of the nodes).
    */
   template <int dim>
   class FieldOutput
@@ -43,10 +47,18 @@ namespace mvb::postprocess
             std::pair<std::string, const PETScWrappers::MPI::Vector *>> &fields,
           unsigned int subdivisions);
 
+    /** The next write() writes the mesh again (the partition changed). */
+    void
+    mesh_changed()
+    {
+      mesh_file.clear();
+    }
+
   private:
     std::string  directory;
     MPI_Comm     mpi_communicator;
     unsigned int n_written = 0;
+    std::string  mesh_file; // empty: write the mesh with the next fields
   };
 
   /**
