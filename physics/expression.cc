@@ -34,10 +34,13 @@ namespace mvb::physics
           if (c == '(')
             {
               std::size_t j = i;
-              while (j > 0 && std::isspace(expression[j - 1]))
+              while (j > 0 && std::isspace(
+                                static_cast<unsigned char>(expression[j - 1])))
                 --j;
-              in_call.push_back(j > 0 && (std::isalnum(expression[j - 1]) ||
-                                          expression[j - 1] == '_'));
+              in_call.push_back(
+                j > 0 &&
+                (std::isalnum(static_cast<unsigned char>(expression[j - 1])) ||
+                 expression[j - 1] == '_'));
             }
           else if (c == ')' && !in_call.empty())
             in_call.pop_back();
@@ -66,7 +69,8 @@ namespace mvb::physics
                          "is a list where one expression is expected",
                          "write " + what +
                            " without top-level commas (commas separate "
-                           "only the arguments of functions such as min)");
+                           "only the arguments of functions such as min; "
+                           "decimals take a point: 0.5)");
       auto   function = std::make_shared<FunctionParser<dim>>(1);
       double value    = 0;
       try
@@ -161,9 +165,10 @@ namespace mvb::physics
   std::shared_ptr<Function<dim>>
   space_expression(const std::string                   &expression,
                    const std::string                   &path,
-                   const std::map<std::string, double> &constants,
-                   const bool                           non_negative)
+                   const std::map<std::string, double> &constants)
   {
+    // Not checked for sign here: the origin may lie in the nucleus, outside
+    // the cell; the field solver checks a concentration at every node.
     return parse<dim>(dim == 2 ? "x,y" : "x,y,z",
                       expression,
                       path,
@@ -171,7 +176,7 @@ namespace mvb::physics
                       Point<dim>(),
                       "at the origin",
                       "an expression of the position",
-                      non_negative);
+                      false);
   }
 
   template std::shared_ptr<Function<2>>
@@ -189,11 +194,9 @@ namespace mvb::physics
   template std::shared_ptr<Function<2>>
   space_expression<2>(const std::string &,
                       const std::string &,
-                      const std::map<std::string, double> &,
-                      bool);
+                      const std::map<std::string, double> &);
   template std::shared_ptr<Function<3>>
   space_expression<3>(const std::string &,
                       const std::string &,
-                      const std::map<std::string, double> &,
-                      bool);
+                      const std::map<std::string, double> &);
 } // namespace mvb::physics

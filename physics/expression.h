@@ -35,12 +35,13 @@ namespace mvb::physics
 
   /**
    * A muparser expression of the position (x, y and, in 3D, z), for initial
-   * values. Same checks as time_expression(), at the origin.
+   * values. Same checks as time_expression(), at the origin, but not the
+   * sign: the origin may lie in the nucleus, outside the cell (the field
+   * solver checks a concentration at every node).
    */
   template <int dim>
   std::shared_ptr<Function<dim>>
   space_expression(const std::string                   &expression,
                    const std::string                   &path,
-                   const std::map<std::string, double> &constants,
-                   bool                                 non_negative = false);
+                   const std::map<std::string, double> &constants);
 } // namespace mvb::physics

@@ -367,8 +367,7 @@ namespace mvb::physics
         m.initial_value =
           space_expression<dim>(p.initial_concentration,
                                 calcium_path + "/Initial concentration",
-                                {{"c_rest", p.resting_concentration}},
-                                true);
+                                {{"c_rest", p.resting_concentration}});
         m.initial_value_entry = calcium_path + "/Initial concentration";
         models.push_back(std::move(m));
       }
@@ -397,8 +396,7 @@ namespace mvb::physics
         m.initial_value =
           space_expression<dim>(p.initial_concentration,
                                 cholesterol_path + "/Initial concentration",
-                                {{"h_PM", h_pm}},
-                                true);
+                                {{"h_PM", h_pm}});
         m.initial_value_entry = cholesterol_path + "/Initial concentration";
         models.push_back(std::move(m));
       }
@@ -423,7 +421,7 @@ namespace mvb::physics
         time_expression<dim>(flux, flux_path, {}, start_time, true);
       m.boundaries[0].inward_flux = influx;
       m.boundaries[1].inward_flux = influx;
-      m.initial_value = space_expression<dim>(initial, initial_path, {}, true);
+      m.initial_value       = space_expression<dim>(initial, initial_path, {});
       m.initial_value_entry = initial_path;
       models.push_back(std::move(m));
     };

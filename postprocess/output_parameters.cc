@@ -1,7 +1,4 @@
 #include <postprocess/output_parameters.h>
-#include <solver/input_error.h>
-
-#include <deal.II/base/utilities.h>
 
 namespace mvb::postprocess
 {
@@ -69,12 +66,7 @@ namespace mvb::postprocess
   OutputParameters::parse_parameters(dealii::ParameterHandler &prm)
   {
     prm.enter_subsection("Output");
-    directory = prm.get("Directory");
-    if (dealii::Utilities::trim(directory).empty())
-      throw InputError("Output/Directory",
-                       "(empty)",
-                       "names no directory",
-                       "give the directory the run writes into");
+    directory         = prm.get("Directory");
     write_mesh        = prm.get_bool("Write mesh");
     output_interval   = prm.get_double("Output interval");
     write_fields      = prm.get_bool("Write fields");

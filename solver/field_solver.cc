@@ -14,6 +14,7 @@
 #include <deal.II/lac/vector.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include <algorithm>
 #include <cmath>
 
 // Time discretisation
@@ -405,11 +406,18 @@ namespace mvb
                                  *s->model.initial_value,
                                  s->current);
         constraints.distribute(s->current);
-        PetscReal lowest = 0;
+        // Rounding at curved boundary points may give -1e-17 for a
+        // profile that is zero on the membrane: that is not negative.
+        PetscReal lowest = 0, highest = 0;
         if (!s->model.initial_value_entry.empty())
-          AssertThrow(VecMin(s->current, nullptr, &lowest) == 0,
-                      ExcMessage("VecMin failed"));
-        if (lowest < 0)
+          AssertThrow(VecMin(s->current, nullptr, &lowest) == 0 &&
+                        VecMax(s->current, nullptr, &highest) == 0,
+                      ExcMessage("VecMin/VecMax failed"));
+        if (!std::isfinite(lowest) || !std::isfinite(highest))
+          throw InputError(s->model.initial_value_entry +
+                           ": is not finite at a node of the mesh; give an "
+                           "expression that is finite everywhere in the cell");
+        if (lowest < -1e-12 * std::max(1., highest))
           throw InputError(s->model.initial_value_entry +
                            ": is negative in the cell (down to " +
                            to_text(lowest) + " " + s->model.unit +

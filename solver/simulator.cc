@@ -86,6 +86,20 @@ namespace mvb
 
   template <int dim>
   void
+  Simulator<dim>::check_output_directory() const
+  {
+    // --output and --restart take precedence over the entry, so the entry
+    // may be empty when one of them is given.
+    if (Utilities::trim(output_directory()).empty())
+      throw InputError("Output/Directory",
+                       "(empty)",
+                       "names no directory",
+                       "give the directory the run writes into, or --output "
+                       "DIR");
+  }
+
+  template <int dim>
+  void
   Simulator<dim>::print_header() const
   {
     const std::time_t now = std::time(nullptr);
@@ -865,6 +879,7 @@ namespace mvb
   void
   Simulator<dim>::validate()
   {
+    check_output_directory();
     setup_geometry();
     setup_fields();
     setup_mvbs();
@@ -882,6 +897,7 @@ namespace mvb
     // Every input check (the mesh and a restart's checkpoint included)
     // comes before the first file is written, so a bad input leaves no
     // trace and no earlier run is touched.
+    check_output_directory();
     setup_geometry();
     setup_fields();
     setup_mvbs();

@@ -66,6 +66,9 @@ namespace mvb
     setup_geometry();
 
     void
+    check_output_directory() const;
+
+    void
     print_header() const;
 
     void

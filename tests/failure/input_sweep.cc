@@ -164,7 +164,7 @@ namespace
 
   // What `mvbsim --validate FILE` does, with its exit code and message.
   std::pair<int, std::string>
-  check(const std::string &file, const std::string &work_dir)
+  check(const std::string &file)
   {
     try
       {
@@ -175,9 +175,8 @@ namespace
         mvb::RunParameters parameters;
         parameters.parse(prm, input);
         mvb::CommandLineOptions options;
-        options.validate         = true;
-        options.input_file       = file;
-        options.output_directory = work_dir + "/output";
+        options.validate   = true;
+        options.input_file = file;
         if (parameters.geometry.dimension == 2)
           validate<2>(parameters, prm, input, options);
         else
@@ -224,7 +223,7 @@ main(int argc, char **argv)
   {
     const std::string file = work_dir + "/base.prm";
     std::ofstream(file) << base;
-    const auto [code, message] = check(file, work_dir);
+    const auto [code, message] = check(file);
     if (code != 0)
       {
         std::cerr << "the base scenario is not valid: " << message << "\n";
@@ -241,7 +240,7 @@ main(int argc, char **argv)
       {
         const std::string file = work_dir + "/case.prm";
         std::ofstream(file) << case_text(base, e, value);
-        const auto [code, message] = check(file, work_dir);
+        const auto [code, message] = check(file);
         const bool listed =
           legal.count(e.path()) && legal.at(e.path()).count(kind);
         if (listed)
