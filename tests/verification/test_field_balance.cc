@@ -152,7 +152,7 @@ namespace
       "subsection Species\n"
       " subsection Calcium\n"
       "  set Plasma membrane influx = 2*(t<3)\n"
-      "  set Initial concentration = 0.1 + 0.02*x\n"
+      "  set Initial concentration = 0.4 + 0.02*x\n"
       " end\n"
       " subsection Cargo\n  set Endocytic flux = 0.05*(1+sin(t))\n end\n"
       " subsection Cholesterol\n  set ER synthesis flux = 0.2\n end\n"
