@@ -22,55 +22,6 @@
 
 namespace
 {
-  template <int dim>
-  void
-  run_in_dimension(const mvb::RunParameters       &parameters,
-                   const dealii::ParameterHandler &prm,
-                   const mvb::ScenarioInput       &input,
-                   const mvb::CommandLineOptions  &options,
-                   mvb::postprocess::RunLog       &log,
-                   const MPI_Comm                  communicator)
-  {
-    // The simulator is destroyed before an error travels on, so that its
-    // TimerOutput ends normally instead of warning about an exception.
-    std::exception_ptr failure;
-    {
-      mvb::Simulator<dim> simulator(parameters,
-                                    prm,
-                                    input,
-                                    options,
-                                    log,
-                                    communicator);
-      try
-        {
-          if (options.validate)
-            simulator.validate();
-          else
-            simulator.run();
-        }
-      catch (...)
-        {
-          failure = std::current_exception();
-        }
-    }
-    if (failure)
-      std::rethrow_exception(failure);
-  }
-
-  void
-  run(const mvb::RunParameters       &parameters,
-      const dealii::ParameterHandler &prm,
-      const mvb::ScenarioInput       &input,
-      const mvb::CommandLineOptions  &options,
-      mvb::postprocess::RunLog       &log,
-      const MPI_Comm                  communicator)
-  {
-    if (parameters.geometry.dimension == 2)
-      run_in_dimension<2>(parameters, prm, input, options, log, communicator);
-    else
-      run_in_dimension<3>(parameters, prm, input, options, log, communicator);
-  }
-
   std::string
   replicate_name(const unsigned int r)
   {
@@ -171,12 +122,12 @@ namespace
         std::exception_ptr       failure;
         try
           {
-            run(parameters,
-                prm,
-                input,
-                replicate_options,
-                log,
-                group_communicator);
+            mvb::run_simulator(parameters,
+                               prm,
+                               input,
+                               replicate_options,
+                               log,
+                               group_communicator);
           }
         catch (...)
           {
@@ -272,7 +223,7 @@ main(int argc, char **argv)
         return run_ensemble(parameters, prm, input, options);
 
       mvb::postprocess::RunLog log;
-      run(parameters, prm, input, options, log, MPI_COMM_WORLD);
+      mvb::run_simulator(parameters, prm, input, options, log, MPI_COMM_WORLD);
     }
   catch (...)
     {

@@ -13,6 +13,7 @@
 #include <array>
 #include <cmath>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -968,4 +969,54 @@ namespace mvb
 
   template class Simulator<2>;
   template class Simulator<3>;
+
+  namespace
+  {
+    template <int dim>
+    void
+    run_in_dimension(const RunParameters      &parameters,
+                     const ParameterHandler   &prm,
+                     const ScenarioInput      &input,
+                     const CommandLineOptions &options,
+                     postprocess::RunLog      &log,
+                     const MPI_Comm            communicator)
+    {
+      std::exception_ptr failure;
+      {
+        Simulator<dim> simulator(parameters,
+                                 prm,
+                                 input,
+                                 options,
+                                 log,
+                                 communicator);
+        try
+          {
+            if (options.validate)
+              simulator.validate();
+            else
+              simulator.run();
+          }
+        catch (...)
+          {
+            failure = std::current_exception();
+          }
+      }
+      if (failure)
+        std::rethrow_exception(failure);
+    }
+  } // namespace
+
+  void
+  run_simulator(const RunParameters      &parameters,
+                const ParameterHandler   &prm,
+                const ScenarioInput      &input,
+                const CommandLineOptions &options,
+                postprocess::RunLog      &log,
+                const MPI_Comm            communicator)
+  {
+    if (parameters.geometry.dimension == 2)
+      run_in_dimension<2>(parameters, prm, input, options, log, communicator);
+    else
+      run_in_dimension<3>(parameters, prm, input, options, log, communicator);
+  }
 } // namespace mvb

@@ -175,4 +175,18 @@ namespace mvb
     struct RestoredOutput;
     std::unique_ptr<RestoredOutput> restored;
   };
+
+  /**
+   * Builds the Simulator of the parameters' dimension and runs it, or only
+   * validates the input with --validate. The simulator is destroyed before
+   * an error travels on, so that its TimerOutput ends normally instead of
+   * warning about an exception.
+   */
+  void
+  run_simulator(const RunParameters      &parameters,
+                const ParameterHandler   &prm,
+                const ScenarioInput      &input,
+                const CommandLineOptions &options,
+                postprocess::RunLog      &log,
+                MPI_Comm                  communicator);
 } // namespace mvb

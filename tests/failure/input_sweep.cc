@@ -131,37 +131,6 @@ namespace
     return text;
   }
 
-  template <int dim>
-  void
-  validate(const mvb::RunParameters       &parameters,
-           const dealii::ParameterHandler &prm,
-           const mvb::ScenarioInput       &input,
-           const mvb::CommandLineOptions  &options)
-  {
-    // As in mvbsim: the simulator is gone before the error travels on, so
-    // that its TimerOutput ends normally.
-    std::exception_ptr failure;
-    {
-      mvb::postprocess::RunLog log(/*echo=*/false);
-      mvb::Simulator<dim>      simulator(parameters,
-                                    prm,
-                                    input,
-                                    options,
-                                    log,
-                                    MPI_COMM_WORLD);
-      try
-        {
-          simulator.validate();
-        }
-      catch (...)
-        {
-          failure = std::current_exception();
-        }
-    }
-    if (failure)
-      std::rethrow_exception(failure);
-  }
-
   // What `mvbsim --validate FILE` does, with its exit code and message.
   std::pair<int, std::string>
   check(const std::string &file)
@@ -177,10 +146,13 @@ namespace
         mvb::CommandLineOptions options;
         options.validate   = true;
         options.input_file = file;
-        if (parameters.geometry.dimension == 2)
-          validate<2>(parameters, prm, input, options);
-        else
-          validate<3>(parameters, prm, input, options);
+        mvb::postprocess::RunLog log(/*echo=*/false);
+        mvb::run_simulator(parameters,
+                           prm,
+                           input,
+                           options,
+                           log,
+                           MPI_COMM_WORLD);
       }
     catch (...)
       {
