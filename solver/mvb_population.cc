@@ -313,13 +313,17 @@ namespace mvb
         positions[i] = birth_position(next_id + i);
     else
       {
+        // A band where no position is found fails on some ranks only;
+        // all must throw together.
         std::vector<double> mine;
-        for (unsigned int i = rank; i < n; i += n_ranks)
-          {
-            const Point<dim> x = birth_position(next_id + i);
-            for (unsigned int d = 0; d < dim; ++d)
-              mine.push_back(x[d]);
-          }
+        run_collectively(mpi_communicator, false, [&]() {
+          for (unsigned int i = rank; i < n; i += n_ranks)
+            {
+              const Point<dim> x = birth_position(next_id + i);
+              for (unsigned int d = 0; d < dim; ++d)
+                mine.push_back(x[d]);
+            }
+        });
         const auto all = Utilities::MPI::all_gather(mpi_communicator, mine);
         for (unsigned int r = 0; r < n_ranks; ++r)
           for (unsigned int i = r, k = 0; i < n; i += n_ranks, k += dim)

@@ -247,9 +247,12 @@ namespace mvb
       const auto &t = parameters.tracks;
       if (t.from_file)
         {
-          tracks = std::make_unique<mesh::TrackNetwork<dim>>(
-            mesh::TrackNetwork<dim>::read_text(t.file,
-                                               "MVB/Tracks/Track file"));
+          // Every rank reads the file; one that cannot must not fail alone.
+          run_collectively(mpi_communicator, false, [&]() {
+            tracks = std::make_unique<mesh::TrackNetwork<dim>>(
+              mesh::TrackNetwork<dim>::read_text(t.file,
+                                                 "MVB/Tracks/Track file"));
+          });
           tracks->build_index();
         }
       else
@@ -424,6 +427,9 @@ namespace mvb
     auto table = postprocess::mvb_datasets(records, "mvbs/");
     table.push_back({"mvbs/time", 1, {mvbs->time()}});
     snapshot->set(std::move(table));
+    // Rank 0 wrote the file; every rank must agree whether the series gets
+    // a time, since adding one is collective.
+    mvb_grid = Utilities::MPI::broadcast(mpi_communicator, mvb_grid, 0);
     if (!mvb_grid.empty())
       grids.push_back(mvb_grid);
     if (!track_grid.empty())
@@ -559,7 +565,13 @@ namespace mvb
     const auto   now = std::chrono::steady_clock::now();
     const double since =
       std::chrono::duration<double>(now - last_progress).count();
-    if (!force && since < parameters.output.progress_interval)
+    // The line counts MVBs collectively, so rank 0's clock decides for all:
+    // ranks whose clocks disagree would otherwise wait for each other for
+    // ever.
+    if (!force &&
+        !Utilities::MPI::broadcast(mpi_communicator,
+                                   since >= parameters.output.progress_interval,
+                                   0))
       return;
     last_progress     = now;
     const auto  &t    = parameters.time;
