@@ -48,7 +48,7 @@ namespace mvb::mesh
         "its network in this format to tracks.txt. A relative path is read "
         "from the folder of the scenario file. Unit: um.");
       prm.declare_entry("Number of microtubules",
-                        "300",
+                        "398",
                         Integer(0, 100000),
                         "Microtubules N_MT grown from the MTOC to the cortex "
                         "(0: no microtubules, as under nocodazole); textbook "

@@ -67,7 +67,7 @@ namespace mvb::physics
       static const std::vector<RealEntry> entries = {
         {"Motion",
          "Diffusion coefficient",
-         0.005,
+         0.01,
          0,
          100,
          "D_mvb of a free MVB (Brownian, reflected at the plasma membrane and "
@@ -151,7 +151,7 @@ namespace mvb::physics
          &P::initial_rab7},
         {"Transitions",
          "Microtubule binding rate",
-         0.5,
+         0.98,
          0,
          huge,
          "k_on^MT, T2: binding of a free MVB within the capture radius of a "
@@ -159,7 +159,7 @@ namespace mvb::physics
          &P::microtubule_binding_rate},
         {"Transitions",
          "Dynein weight",
-         3,
+         1.7,
          0,
          huge,
          "w_dyn in the dynein share p_dyn(r) = w_dyn r/(w_dyn r + w_kin "
@@ -207,7 +207,7 @@ namespace mvb::physics
          &P::actin_unbinding_rate},
         {"Transitions",
          "Docking rate",
-         0.1,
+         0.13,
          0,
          huge,
          "k_dock, T6: myosin or free MVB within the docking distance -> "
@@ -333,7 +333,7 @@ namespace mvb::physics
          &P::rab7_inactivation_rate},
         {"Fusion",
          "Basal fusion rate",
-         0.0002,
+         9.4e-05,
          0,
          huge,
          "k_f0, T8: docked -> fused at c = c_ref and full fusion competence, "
@@ -358,7 +358,7 @@ namespace mvb::physics
          &P::calcium_hill_exponent},
         {"Fusion",
          "Calcium half-activation",
-         1,
+         0.87,
          1e-9,
          huge,
          "K_Ca of H(c). Unit: uM.",
@@ -397,7 +397,7 @@ namespace mvb::physics
          &P::amphisome_fusion_factor},
         {"Degradation",
          "Lysosome rate",
-         0.0015,
+         0.00054,
          0,
          huge,
          "k_lys, T9: an MVB (not docked, not an amphisome) fuses with "

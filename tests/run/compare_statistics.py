@@ -5,8 +5,12 @@ Passes (exit 0) if they have the same columns and rows and every value
 agrees to |a - b| <= rel * max(|a|, |b|) + rel * 1e-4 * (largest |value| of
 the column), the second term for values that pass through zero. The
 conservation-balance columns (*_balance_error) are relative round-off
-errors themselves: they must agree to |a - b| <= rel. Columns named in
---ignore (substring match) are skipped. Exit 1 if they differ,
+errors themselves: they must agree to |a - b| <= rel. With
+--field-tolerance T, a field's extremes (the columns X_min and X_max) may
+also differ by T times the field's size (the largest X_max of the rows):
+the linear solver stops within its tolerance of the solution, so a small
+minimum of a large field is not known to its own relative precision on
+another partition. Columns named in --ignore (substring match) are skipped. Exit 1 if they differ,
 2 if a file cannot be read.
 """
 import argparse
@@ -29,6 +33,7 @@ def main():
     parser.add_argument("a")
     parser.add_argument("b")
     parser.add_argument("--rel", type=float, default=1e-10)
+    parser.add_argument("--field-tolerance", type=float, default=0.0)
     parser.add_argument("--ignore", action="append", default=[])
     args = parser.parse_args()
     head_a, rows_a = read(args.a)
@@ -42,9 +47,15 @@ def main():
         if any(i in name for i in args.ignore):
             continue
         scale = max(abs(r[c]) for r in rows_a + rows_b)
+        field = 0.0
+        stem = name[:-4] if name.endswith(("_min", "_max")) else None
+        if stem is not None and stem + "_max" in head_a:
+            m = head_a.index(stem + "_max")
+            field = max(abs(r[m]) for r in rows_a + rows_b)
         for i, (ra, rb) in enumerate(zip(rows_a, rows_b)):
             a, b = ra[c], rb[c]
-            allowed = args.rel * max(abs(a), abs(b)) + args.rel * 1e-4 * scale
+            allowed = args.rel * max(abs(a), abs(b)) + args.rel * 1e-4 * scale \
+                + args.field_tolerance * field
             if name.endswith("_balance_error"):
                 allowed = args.rel
             diff = abs(a - b)

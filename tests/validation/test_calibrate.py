@@ -125,10 +125,10 @@ check(r.returncode == 0 and "every calibrated value is mvbsim's built-in "
 elsewhere = derived("elsewhere.cfg", **{
     r"^design points .*$": "design points = 0",
     r"^local evaluations .*$": "local evaluations = 0",
-    r"^start = 0.005$": "start = 0.002"})
+    r"^start = 0.01$": "start = 0.002"})
 r = calibrate(fresh, "--check-defaults", inputs=elsewhere)
 check(r.returncode == 1 and "MVB/Motion/Diffusion coefficient: calibrated "
-      "0.002, built-in default 0.005" in r.stdout,
+      "0.002, built-in default 0.01" in r.stdout,
       "--check-defaults names the value that is not the default")
 
 # Bad input: one line naming the entry, non-zero exit, nothing run.
@@ -144,7 +144,7 @@ for name, change, expect in (
          {r"^observable = secreted_fraction$":
           "observable = secreted_fractoin"},
          "[target: secreted share]: unknown observable"),
-        ("start-outside.cfg", {r"^start = 0.005$": "start = 0.05"},
+        ("start-outside.cfg", {r"^start = 0.01$": "start = 0.05"},
          "start 0.05 outside"),
         ("zero-tolerance.cfg", {r"^tolerance = 0.05$": "tolerance = 0"},
          "[target: secreted share]: tolerance must be > 0"),
