@@ -170,12 +170,18 @@ namespace mvb::postprocess
     if (error != 0)
       {
         ::unlink(temporary.c_str());
-        throw std::runtime_error(
-          "cannot write '" + path + "': " + std::strerror(error) +
-          (error == ENOSPC || error == EFBIG || error == EDQUOT
-             ? " (the disk is full)"
-             : ""));
+        throw write_failure(path, error);
       }
+  }
+
+  std::runtime_error
+  write_failure(const std::string &path, const int error)
+  {
+    return std::runtime_error(
+      "cannot write '" + path + "': " + std::strerror(error) +
+      (error == ENOSPC || error == EFBIG || error == EDQUOT
+         ? " (the disk is full)"
+         : ""));
   }
 
   void

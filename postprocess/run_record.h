@@ -7,6 +7,7 @@
 #include <memory>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace mvb::postprocess
@@ -33,6 +34,13 @@ namespace mvb::postprocess
    */
   void
   write_file_atomically(const std::string &path, const std::string &content);
+
+  /**
+   * The error of a write of @p path that failed with errno @p error: it
+   * names the file and says so when the disk is full.
+   */
+  std::runtime_error
+  write_failure(const std::string &path, int error);
 
   /**
    * The run record: the input as given ("input.prm" or "input.json"), the

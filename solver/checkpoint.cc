@@ -2,7 +2,12 @@
 #include <solver/checkpoint.h>
 #include <solver/input_error.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -17,7 +22,12 @@ namespace mvb
   {
     const std::string magic = "MVBSIM-CHECKPOINT\n";
     // 2: model version 2 (MVB state by route, label, fates by kind).
-    const std::uint32_t version = 2;
+    // 3: written in parallel: a header with a table of parts, then each
+    //    rank's part at its offset.
+    const std::uint32_t version = 3;
+    // magic, version, length of the header
+    const std::uint64_t head_start =
+      magic.size() + sizeof(std::uint32_t) + sizeof(std::uint64_t);
 
     // FNV-1a: enough to tell a damaged file from an intact one.
     std::uint64_t
@@ -30,49 +40,6 @@ namespace mvb
           hash *= 1099511628211ull;
         }
       return hash;
-    }
-
-    // Plain MPI for the bytes: deal.II's broadcast and gather would pack
-    // (and compress) them through boost.
-    std::vector<std::string>
-    gather_bytes(const std::string &local, const MPI_Comm communicator)
-    {
-      const int root = 0;
-      const int rank = dealii::Utilities::MPI::this_mpi_process(communicator);
-      const int n_ranks = dealii::Utilities::MPI::n_mpi_processes(communicator);
-      const std::uint64_t size = local.size();
-      // Every rank knows every size, so that all refuse together.
-      const std::vector<std::uint64_t> sizes =
-        dealii::Utilities::MPI::all_gather(communicator, size);
-      std::vector<int> counts, offsets;
-      std::uint64_t    total = 0;
-      for (const auto s : sizes)
-        {
-          counts.push_back(int(s));
-          offsets.push_back(int(total));
-          total += s;
-        }
-      if (total >= (std::uint64_t(1) << 31))
-        throw std::runtime_error(
-          "the checkpoint would hold " + std::to_string(total >> 20) +
-          " MB, more than the 2 GB one file gathered on rank 0 can; "
-          "checkpointing a mesh this large is not supported yet");
-      std::string all;
-      if (rank == root)
-        all.resize(total);
-      MPI_Gatherv(local.data(),
-                  int(size),
-                  MPI_CHAR,
-                  all.data(),
-                  counts.data(),
-                  offsets.data(),
-                  MPI_CHAR,
-                  root,
-                  communicator);
-      std::vector<std::string> parts;
-      for (int r = 0; rank == root && r < n_ranks; ++r)
-        parts.push_back(all.substr(offsets[r], counts[r]));
-      return parts;
     }
 
     void
@@ -102,29 +69,127 @@ namespace mvb
       return files;
     }
 
-    // Reads and checks one file; returns an empty string and sets @p why
-    // if it is not an intact checkpoint.
-    std::string
-    read_intact(const fs::path &file, std::string &why)
+    // pwrite() or pread() of all @p n bytes at @p offset, in pieces of at
+    // most 1 GiB; 0 or the errno (EIO if the file ends first).
+    template <typename Io, typename Byte>
+    int
+    transfer_at(const Io            io,
+                const int           fd,
+                Byte               *data,
+                const std::uint64_t n,
+                const std::uint64_t offset)
     {
-      std::ifstream in(file, std::ios::binary);
-      std::string   bytes((std::istreambuf_iterator<char>(in)),
-                        std::istreambuf_iterator<char>());
-      if (!in.eof() && !in)
-        why = "cannot be read";
-      else if (bytes.size() < magic.size() + 8 ||
-               bytes.compare(0, magic.size(), magic) != 0)
-        why = "is not an mvbsim checkpoint";
+      for (std::uint64_t done = 0; done < n;)
+        {
+          const ssize_t k = io(fd,
+                               data + done,
+                               std::min<std::uint64_t>(n - done, 1u << 30),
+                               off_t(offset + done));
+          if (k < 0 && errno == EINTR)
+            continue;
+          if (k <= 0)
+            return k < 0 ? errno : EIO;
+          done += k;
+        }
+      return 0;
+    }
+
+    int
+    write_at(const int           fd,
+             const char         *data,
+             const std::uint64_t n,
+             const std::uint64_t offset)
+    {
+      return transfer_at(::pwrite, fd, data, n, offset);
+    }
+
+    bool
+    read_at(const int           fd,
+            char               *data,
+            const std::uint64_t n,
+            const std::uint64_t offset)
+    {
+      return transfer_at(::pread, fd, data, n, offset) == 0;
+    }
+
+    // One rank's part in the table of the header.
+    struct PartEntry
+    {
+      std::uint64_t              offset = 0; // from the end of the header
+      std::uint64_t              size   = 0;
+      std::uint64_t              sum    = 0;
+      std::vector<std::uint64_t> coarse_cells;
+    };
+
+    // What rank 0 finds at the start of a file: why it cannot be used
+    // (empty if it can), its format version, its header and its size.
+    struct FileHead
+    {
+      std::string   why;
+      std::uint32_t version = 0;
+      std::string   header;
+      std::uint64_t file_size = 0;
+    };
+
+    FileHead
+    read_head(const fs::path &file)
+    {
+      FileHead  head;
+      const int fd = ::open(file.c_str(), O_RDONLY);
+      if (fd < 0)
+        {
+          head.why = "cannot be read";
+          return head;
+        }
+      struct stat status;
+      if (::fstat(fd, &status) == 0)
+        head.file_size = status.st_size;
+      std::string   start(head_start, '\0');
+      std::uint64_t length = 0, stored = 0;
+      if (!read_at(fd, start.data(), start.size(), 0) ||
+          start.compare(0, magic.size(), magic) != 0)
+        head.why = "is not an mvbsim checkpoint";
       else
         {
-          std::uint64_t stored;
-          std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-          if (stored != checksum(bytes.data(), bytes.size() - 8))
-            why = "is damaged (its checksum does not match)";
+          std::memcpy(&head.version, start.data() + magic.size(), 4);
+          std::memcpy(&length, start.data() + magic.size() + 4, 8);
+          // Another version is refused by the caller, with its number.
+          if (head.version == version)
+            {
+              if (length + head_start + 8 > head.file_size)
+                head.why = "is damaged (it ends too early)";
+              else
+                {
+                  head.header.resize(length);
+                  if (!read_at(fd, head.header.data(), length, head_start) ||
+                      !read_at(fd,
+                               reinterpret_cast<char *>(&stored),
+                               8,
+                               head_start + length))
+                    head.why = "cannot be read";
+                  else if (stored != checksum(head.header.data(), length))
+                    head.why = "is damaged (its checksum does not match)";
+                }
+            }
         }
-      if (!why.empty())
-        return "";
-      return bytes;
+      ::close(fd);
+      if (!head.why.empty())
+        head.header.clear();
+      return head;
+    }
+
+    bool
+    share_a_cell(const std::vector<std::uint64_t> &a,
+                 const std::vector<std::uint64_t> &b)
+    {
+      for (auto i = a.begin(), j = b.begin(); i != a.end() && j != b.end();)
+        if (*i < *j)
+          ++i;
+        else if (*j < *i)
+          ++j;
+        else
+          return true;
+      return false;
     }
 
     // "Path/To/Entry" -> value of a .prm as ParameterHandler prints it.
@@ -226,53 +291,131 @@ namespace mvb
                      "restart from an intact checkpoint of the same run");
   }
 
-  std::string
-  write_checkpoint(const std::string      &run_directory,
-                   const std::uint64_t     step,
-                   const unsigned int      dimension,
-                   const std::string      &parameters,
-                   const CheckpointWriter &header,
-                   const CheckpointWriter &local,
-                   const unsigned int      keep,
-                   const MPI_Comm          communicator)
+  void
+  CheckpointWriter::put_bytes(const std::string &bytes)
   {
-    const std::vector<std::string> parts =
-      gather_bytes(local.data(), communicator);
+    this->bytes.append(bytes);
+  }
+
+  std::string
+  write_checkpoint(const std::string                &run_directory,
+                   const std::uint64_t               step,
+                   const unsigned int                dimension,
+                   const std::string                &parameters,
+                   const CheckpointWriter           &header,
+                   const CheckpointWriter           &local,
+                   const std::vector<std::uint64_t> &coarse_cells,
+                   const unsigned int                keep,
+                   const MPI_Comm                    communicator)
+  {
+    const unsigned int rank =
+      dealii::Utilities::MPI::this_mpi_process(communicator);
+    const std::string &part = local.data();
+    // Only sizes, checksums and coarse cells travel, never a part's bytes.
+    const auto sizes = dealii::Utilities::MPI::all_gather(
+      communicator,
+      std::make_pair(std::uint64_t(part.size()),
+                     checksum(part.data(), part.size())));
+    const auto coarse =
+      dealii::Utilities::MPI::gather(communicator, coarse_cells, 0);
+
+    std::string head;
+    if (rank == 0)
+      {
+        CheckpointWriter table;
+        table.put(std::uint32_t(dimension));
+        table.put(std::uint32_t(sizes.size()));
+        table.put(parameters);
+        table.put(std::uint64_t(step));
+        table.put(header.data());
+        std::uint64_t offset = 0;
+        for (unsigned int r = 0; r < sizes.size(); ++r)
+          {
+            table.put(offset);
+            table.put(sizes[r].first);
+            table.put(sizes[r].second);
+            table.put(coarse[r]);
+            offset += sizes[r].first;
+          }
+        const std::uint64_t length = table.data().size();
+        const std::uint64_t sum    = checksum(table.data().data(), length);
+        head                       = magic;
+        head.append(reinterpret_cast<const char *>(&version), sizeof(version));
+        head.append(reinterpret_cast<const char *>(&length), sizeof(length));
+        head.append(table.data());
+        head.append(reinterpret_cast<const char *>(&sum), sizeof(sum));
+      }
+    std::uint64_t offset =
+      dealii::Utilities::MPI::broadcast(communicator,
+                                        std::uint64_t(head.size()),
+                                        0);
+    for (unsigned int r = 0; r < rank; ++r)
+      offset += sizes[r].first;
+
     std::ostringstream name;
     name << "checkpoint-" << std::setw(9) << std::setfill('0') << step
          << ".mvbchk";
-    const fs::path folder = fs::path(run_directory) / "checkpoints";
-    const fs::path file   = folder / name.str();
-    run_collectively(communicator, true, [&]() {
-      CheckpointWriter out;
-      out.put(std::uint32_t(dimension));
-      out.put(std::uint32_t(parts.size()));
-      out.put(parameters);
-      out.put(std::uint64_t(step));
-      out.put(header.data());
-      out.put(parts);
-      std::string bytes = magic;
-      bytes.append(reinterpret_cast<const char *>(&version), sizeof(version));
-      bytes.append(out.data());
-      const std::uint64_t sum = checksum(bytes.data(), bytes.size());
-      bytes.append(reinterpret_cast<const char *>(&sum), sizeof(sum));
-
-      fs::create_directories(folder);
-      postprocess::write_file_atomically(file.string(), bytes);
-      const auto files = checkpoint_files(folder);
-      for (std::size_t i = 0; i + keep < files.size(); ++i)
-        fs::remove(files[i]);
-    });
+    const fs::path    folder    = fs::path(run_directory) / "checkpoints";
+    const fs::path    file      = folder / name.str();
+    const std::string temporary = file.string() + ".tmp";
+    try
+      {
+        run_collectively(communicator, true, [&]() {
+          fs::create_directories(folder);
+          const int fd =
+            ::open(temporary.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+          if (fd < 0 || ::close(fd) != 0)
+            throw postprocess::write_failure(file.string(), errno);
+        });
+        run_collectively(communicator, false, [&]() {
+          const int fd    = ::open(temporary.c_str(), O_WRONLY);
+          int       error = fd < 0 ? errno : 0;
+          if (error == 0 && rank == 0)
+            error = write_at(fd, head.data(), head.size(), 0);
+          if (error == 0)
+            error = write_at(fd, part.data(), part.size(), offset);
+          // On the disk before the rename: after a crash the name holds a
+          // whole checkpoint or none.
+          if (error == 0 && ::fsync(fd) != 0)
+            error = errno;
+          if (fd >= 0 && ::close(fd) != 0 && error == 0)
+            error = errno;
+          if (error != 0)
+            throw postprocess::write_failure(file.string(), error);
+        });
+        run_collectively(communicator, true, [&]() {
+          fs::rename(temporary, file);
+          const auto files = checkpoint_files(folder);
+          for (std::size_t i = 0; i + keep < files.size(); ++i)
+            fs::remove(files[i]);
+        });
+      }
+    catch (...)
+      {
+        if (rank == 0)
+          ::unlink(temporary.c_str());
+        throw;
+      }
     return file.string();
   }
 
   CheckpointData
-  read_latest_checkpoint(const std::string &run_directory,
-                         std::ostream      &warnings,
-                         const MPI_Comm     communicator)
+  read_latest_checkpoint(const std::string                &run_directory,
+                         std::ostream                     &warnings,
+                         const std::vector<std::uint64_t> &coarse_cells,
+                         const MPI_Comm                    communicator)
   {
-    std::string error, bytes, chosen;
-    if (dealii::Utilities::MPI::this_mpi_process(communicator) == 0)
+    const unsigned int rank =
+      dealii::Utilities::MPI::this_mpi_process(communicator);
+    const unsigned int n_ranks =
+      dealii::Utilities::MPI::n_mpi_processes(communicator);
+    const std::string        fix = "checkpoints are written when "
+                                   "Checkpointing/Steps between checkpoints or Wall "
+                                   "time between checkpoints is set; start the run "
+                                   "again";
+    std::string              error;
+    std::vector<std::string> candidates; // newest first
+    if (rank == 0)
       try
         {
           const fs::path dir(run_directory);
@@ -292,29 +435,15 @@ namespace mvb
                       .what();
           else
             {
-              auto files = checkpoint_files(dir / "checkpoints");
-              for (auto f = files.rbegin(); f != files.rend() && chosen.empty();
-                   ++f)
-                {
-                  std::string why;
-                  bytes = read_intact(*f, why);
-                  if (why.empty())
-                    chosen = f->string();
-                  else
-                    warnings << "Warning: checkpoint " << f->string() << ' '
-                             << why << "; trying the one before." << std::endl;
-                }
-              if (chosen.empty())
+              const auto files = checkpoint_files(dir / "checkpoints");
+              for (auto f = files.rbegin(); f != files.rend(); ++f)
+                candidates.push_back(f->string());
+              if (candidates.empty())
                 error = InputError("--restart",
                                    run_directory,
-                                   files.empty()
-                                     ? "holds no checkpoint (folder "
-                                       "'checkpoints' is missing or empty)"
-                                     : "holds no intact checkpoint",
-                                   "checkpoints are written when "
-                                   "Checkpointing/Steps between checkpoints "
-                                   "or Wall time between checkpoints is set; "
-                                   "start the run again")
+                                   "holds no checkpoint (folder "
+                                   "'checkpoints' is missing or empty)",
+                                   fix)
                           .what();
             }
         }
@@ -329,30 +458,95 @@ namespace mvb
     error = dealii::Utilities::MPI::broadcast(communicator, error, 0);
     if (!error.empty())
       throw InputError(error);
-    chosen = dealii::Utilities::MPI::broadcast(communicator, chosen, 0);
-    broadcast_bytes(bytes, communicator);
+    candidates = dealii::Utilities::MPI::broadcast(communicator, candidates, 0);
 
-    const std::size_t start = magic.size() + sizeof(version);
-    std::uint32_t     file_version;
-    std::memcpy(&file_version, bytes.data() + magic.size(), sizeof(version));
-    CheckpointReader in(bytes.substr(start, bytes.size() - start - 8), chosen);
-    if (file_version != version)
-      in.corrupt("it has format version " + std::to_string(file_version) +
-                 ", this mvbsim reads version " + std::to_string(version));
+    for (const std::string &file : candidates)
+      {
+        FileHead head;
+        if (rank == 0)
+          head = read_head(file);
+        std::string why =
+          dealii::Utilities::MPI::broadcast(communicator, head.why, 0);
+        const auto [file_version, file_size] =
+          dealii::Utilities::MPI::broadcast(communicator,
+                                            std::make_pair(head.version,
+                                                           head.file_size),
+                                            0);
+        if (why.empty() && file_version != version)
+          CheckpointReader("", file).corrupt(
+            "it has format version " + std::to_string(file_version) +
+            ", this mvbsim reads version " + std::to_string(version));
+        if (why.empty())
+          {
+            broadcast_bytes(head.header, communicator);
+            const std::uint64_t data_start =
+              head_start + head.header.size() + 8;
+            CheckpointReader in(std::move(head.header), file);
+            CheckpointData   data;
+            data.file       = file;
+            data.dimension  = in.get<std::uint32_t>();
+            data.n_parts    = in.get<std::uint32_t>();
+            data.parameters = in.get_string();
+            in.get<std::uint64_t>(); // the step, also in the file name
+            data.header = CheckpointReader(in.get_string(), file);
+            std::vector<PartEntry> parts(data.n_parts);
+            std::uint64_t          end = 0;
+            for (auto &p : parts)
+              {
+                p.offset       = in.get<std::uint64_t>();
+                p.size         = in.get<std::uint64_t>();
+                p.sum          = in.get<std::uint64_t>();
+                p.coarse_cells = in.get_vector<std::uint64_t>();
+                if (p.offset != end)
+                  in.corrupt("its parts do not add up");
+                end += p.size;
+              }
+            if (!in.at_end())
+              in.corrupt("its parts do not add up");
+            if (data_start + end != file_size)
+              why = data_start + end > file_size
+                      ? "is damaged (it ends too early)"
+                      : "is damaged (it is longer than its parts)";
 
-    CheckpointData data;
-    data.file          = chosen;
-    data.dimension     = in.get<std::uint32_t>();
-    const auto n_parts = in.get<std::uint32_t>();
-    data.parameters    = in.get_string();
-    in.get<std::uint64_t>(); // the step, also in the file name
-    data.header      = CheckpointReader(in.get_string(), chosen);
-    const auto parts = in.get_strings();
-    if (parts.size() != n_parts || !in.at_end())
-      in.corrupt("its parts do not add up");
-    for (const auto &p : parts)
-      data.blocks.emplace_back(p, chosen);
-    return data;
+            // Every part is read and checked by some rank.
+            const int fd = why.empty() ? ::open(file.c_str(), O_RDONLY) : -1;
+            for (unsigned int r = 0; why.empty() && r < parts.size(); ++r)
+              if (r % n_ranks == rank ||
+                  share_a_cell(parts[r].coarse_cells, coarse_cells))
+                {
+                  std::string bytes(parts[r].size, '\0');
+                  if (fd < 0 || !read_at(fd,
+                                         bytes.data(),
+                                         bytes.size(),
+                                         data_start + parts[r].offset))
+                    why = "cannot be read";
+                  else if (checksum(bytes.data(), bytes.size()) != parts[r].sum)
+                    why = "is damaged (the part of rank " + std::to_string(r) +
+                          " does not match its checksum)";
+                  data.blocks.emplace_back(std::move(bytes), file);
+                  data.block_ranks.push_back(r);
+                }
+            if (fd >= 0)
+              ::close(fd);
+            // What the lowest rank found, on all.
+            for (const auto &w :
+                 dealii::Utilities::MPI::all_gather(communicator, why))
+              if (!w.empty())
+                {
+                  why = w;
+                  break;
+                }
+            if (why.empty())
+              return data;
+          }
+        if (rank == 0)
+          warnings << "Warning: checkpoint " << file << ' ' << why
+                   << "; trying the one before." << std::endl;
+      }
+    throw InputError("--restart",
+                     run_directory,
+                     "holds no intact checkpoint",
+                     fix);
   }
 
   void

@@ -5,6 +5,7 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/grid/cell_id.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -45,6 +46,11 @@ namespace mvb
 
     void
     put(const std::vector<std::string> &texts);
+
+    /** Appends what another CheckpointWriter wrote, to be read field by
+     * field as if written here. */
+    void
+    put_bytes(const std::string &bytes);
 
     const std::string &
     data() const
@@ -132,45 +138,76 @@ namespace mvb
   }
 
   /**
+   * The coarse cells that this rank's cells among @p cells descend from,
+   * sorted: which parts of a checkpoint a rank needs.
+   */
+  template <typename Iterator>
+  std::vector<std::uint64_t>
+  locally_owned_coarse_cells(const dealii::IteratorRange<Iterator> &cells)
+  {
+    std::vector<std::uint64_t> coarse;
+    for (const Iterator &cell : cells)
+      if (cell->is_locally_owned())
+        coarse.push_back(cell->id().get_coarse_cell_id());
+    std::sort(coarse.begin(), coarse.end());
+    coarse.erase(std::unique(coarse.begin(), coarse.end()), coarse.end());
+    return coarse;
+  }
+
+  /**
    * A checkpoint as read back: the header all ranks share (written by rank
-   * 0) and the part of every rank that wrote it, in rank order.
+   * 0) and the parts this rank read, each with the rank that wrote it.
    */
   struct CheckpointData
   {
     std::string                   file;
     unsigned int                  dimension = 0;
-    std::string                   parameters; // the run's resolved .prm
+    std::string                   parameters;  // the run's resolved .prm
+    unsigned int                  n_parts = 0; // the ranks that wrote it
     CheckpointReader              header{"", ""};
     std::vector<CheckpointReader> blocks;
+    std::vector<unsigned int>     block_ranks; // writer of each block
   };
 
   /**
    * Writes a checkpoint of the run in @p run_directory: its folder
    * "checkpoints" gets "checkpoint-<step>.mvbchk" through a temporary name
    * and a rename, and then loses all but the newest @p keep, so a crash
-   * while writing leaves the previous checkpoint usable. Collective: every
-   * rank gives its @p local part, rank 0 writes. Returns the file's path.
+   * while writing leaves the previous checkpoint usable. Collective, and no
+   * rank's part passes through another: rank 0 writes the @p header and a
+   * table of the parts, and every rank writes its @p local part into the
+   * same file at its own offset. @p coarse_cells are the coarse cells
+   * (CellId::get_coarse_cell_id()) of this rank's cells, so that a restart
+   * on another number of ranks reads only the parts it needs. Returns the
+   * file's path.
    */
   std::string
-  write_checkpoint(const std::string      &run_directory,
-                   std::uint64_t           step,
-                   unsigned int            dimension,
-                   const std::string      &parameters,
-                   const CheckpointWriter &header,
-                   const CheckpointWriter &local,
-                   unsigned int            keep,
-                   MPI_Comm                communicator);
+  write_checkpoint(const std::string                &run_directory,
+                   std::uint64_t                     step,
+                   unsigned int                      dimension,
+                   const std::string                &parameters,
+                   const CheckpointWriter           &header,
+                   const CheckpointWriter           &local,
+                   const std::vector<std::uint64_t> &coarse_cells,
+                   unsigned int                      keep,
+                   MPI_Comm                          communicator);
 
   /**
-   * The newest intact checkpoint of the run in @p run_directory (rank 0
-   * reads, every rank gets it). A damaged newest checkpoint is reported on
-   * @p warnings and the one before it is taken. Throws mvb::InputError
-   * naming --restart if there is no run or no intact checkpoint.
+   * The newest intact checkpoint of the run in @p run_directory. Rank 0
+   * reads the header and the table of parts and shares them; every rank
+   * then reads the parts whose coarse cells meet its own @p coarse_cells
+   * (on as many ranks as wrote it: its own part and its neighbours'), and
+   * the parts of the ranks r with r mod n_ranks = its rank, so that every
+   * part is read and checked by some rank. A damaged newest checkpoint is
+   * reported on @p warnings (by rank 0) and the one before it is taken.
+   * Throws mvb::InputError naming --restart if there is no run or no intact
+   * checkpoint.
    */
   CheckpointData
-  read_latest_checkpoint(const std::string &run_directory,
-                         std::ostream      &warnings,
-                         MPI_Comm           communicator);
+  read_latest_checkpoint(const std::string                &run_directory,
+                         std::ostream                     &warnings,
+                         const std::vector<std::uint64_t> &coarse_cells,
+                         MPI_Comm                          communicator);
 
   /**
    * A restart from the checkpoint of @p step continues the run: checkpoints

@@ -835,6 +835,7 @@ namespace mvb
                        s->last_boundary_increment.end());
         global.put(scalars);
       }
+    global.put(std::uint64_t(triangulation.n_global_active_cells()));
 
     // A cell's values need the ghosts of its neighbours' DoFs.
     std::vector<PETScWrappers::MPI::Vector> states;
@@ -898,6 +899,12 @@ namespace mvb
                   s->last_boundary_increment.begin());
       }
 
+    const auto n_cells = global.get<std::uint64_t>();
+    if (n_cells != triangulation.n_global_active_cells())
+      global.corrupt("its mesh has " + std::to_string(n_cells) +
+                     " cells and this scenario's " +
+                     std::to_string(triangulation.n_global_active_cells()));
+
     const auto owned =
       locally_owned_cells_by_id(dof_handler_.active_cell_iterators());
     std::vector<PETScWrappers::MPI::Vector *> states;
@@ -906,13 +913,12 @@ namespace mvb
         states.push_back(v);
     const unsigned int                   n_dofs = fe.n_dofs_per_cell();
     std::vector<types::global_dof_index> dofs(n_dofs);
-    std::uint64_t                        n_found = 0, n_cells = 0;
+    std::uint64_t                        n_found = 0;
     for (auto &block : blocks)
       {
         if (block.get<std::uint32_t>() != n_dofs)
           block.corrupt("its fields have another element degree");
         const auto n = block.get<std::uint64_t>();
-        n_cells += n;
         for (std::uint64_t c = 0; c < n; ++c)
           {
             const auto id     = block.get<CellId::binary_type>();
@@ -932,13 +938,8 @@ namespace mvb
       }
     // Decided together: a rank that threw alone would leave the others
     // waiting in compress().
-    if (n_cells != triangulation.n_global_active_cells())
-      blocks.front().corrupt(
-        "its mesh has " + std::to_string(n_cells) +
-        " cells and this scenario's " +
-        std::to_string(triangulation.n_global_active_cells()));
     if (Utilities::MPI::sum(n_found, mpi_communicator) != n_cells)
-      blocks.front().corrupt("its cells are not this scenario's mesh");
+      global.corrupt("its cells are not this scenario's mesh");
     for (auto &s : species)
       {
         for (auto *v : {&s->current, &s->previous, &s->last_point_load})

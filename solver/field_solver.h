@@ -162,9 +162,10 @@ namespace mvb
     save(CheckpointWriter &global, CheckpointWriter &local) const;
 
     /**
-     * Restores what save() wrote; @p blocks are the local parts of every
-     * rank that saved, read up to their end of the fields. The number of
-     * ranks may differ from the saving run's. Call after setup().
+     * Restores what save() wrote; @p blocks are the parts this rank read
+     * (at least those of the ranks that saved its cells), read up to their
+     * end of the fields. The number of ranks may differ from the saving
+     * run's. Call after setup().
      */
     void
     load(CheckpointReader &global, std::vector<CheckpointReader> &blocks);

@@ -434,14 +434,23 @@ namespace mvb
     global.put(std::uint64_t(n_steps));
     global.put(std::uint64_t(next_id));
     global.put(std::uint64_t(births));
-
-    local.put(local_books.values());
+    global.put(std::uint64_t(n_global()));
+    // Counters and the fates not yet written are few: rank 0 keeps every
+    // rank's in the header, so a restart on any number of ranks has all.
+    CheckpointWriter small;
+    small.put(local_books.values());
     for (const auto *events : {&pending.fusions, &pending.degradations})
       {
-        local.put(std::uint64_t(events->size()));
+        small.put(std::uint64_t(events->size()));
         for (const auto &e : *events)
-          local.put(e);
+          small.put(e);
       }
+    const auto all_small =
+      Utilities::MPI::gather(mpi_communicator, small.data(), 0);
+    global.put(std::uint32_t(all_small.size()));
+    for (const auto &bytes : all_small)
+      global.put_bytes(bytes);
+
     std::vector<double> records;
     records.reserve(mvbs.size() * record_size);
     for (std::size_t i = 0; i < mvbs.size(); ++i)
@@ -460,29 +469,29 @@ namespace mvb
     next_id      = global.get<std::uint64_t>();
     births       = global.get<std::uint64_t>();
 
+    const auto n_saved = global.get<std::uint64_t>();
+
+    // On as many ranks as saved, each rank takes back its own counters and
+    // fates; otherwise rank 0 takes all.
     const unsigned int rank =
       Utilities::MPI::this_mpi_process(mpi_communicator);
+    const auto n_parts = global.get<std::uint32_t>();
     const bool same_ranks =
-      blocks.size() == Utilities::MPI::n_mpi_processes(mpi_communicator);
-
+      n_parts == Utilities::MPI::n_mpi_processes(mpi_communicator);
     std::vector<double> counts(MvbBooks().values().size(), 0.);
     pending = {};
-    mvbs.clear();
-    sites.clear();
-    std::uint64_t n_saved = 0;
-    for (unsigned int r = 0; r < blocks.size(); ++r)
+    for (unsigned int r = 0; r < n_parts; ++r)
       {
-        auto      &block = blocks[r];
-        const bool mine  = same_ranks ? r == rank : rank == 0;
-        const auto c     = block.get_vector<double>();
+        const bool mine = same_ranks ? r == rank : rank == 0;
+        const auto c    = global.get_vector<double>();
         if (c.size() != counts.size())
-          block.corrupt("its MVB counts are incomplete");
+          global.corrupt("its MVB counts are incomplete");
         for (auto *events : {&pending.fusions, &pending.degradations})
           {
-            const auto n_events = block.get<std::uint64_t>();
+            const auto n_events = global.get<std::uint64_t>();
             for (std::uint64_t i = 0; i < n_events; ++i)
               {
-                const auto e = block.get<postprocess::FateEvent<dim>>();
+                const auto e = global.get<postprocess::FateEvent<dim>>();
                 if (mine)
                   events->push_back(e);
               }
@@ -490,11 +499,16 @@ namespace mvb
         if (mine)
           for (unsigned int k = 0; k < counts.size(); ++k)
             counts[k] += c[k];
+      }
+
+    mvbs.clear();
+    sites.clear();
+    for (auto &block : blocks)
+      {
         const auto n       = block.get<std::uint64_t>();
         const auto records = block.get_vector<double>();
         if (records.size() != n * record_size)
           block.corrupt("its MVBs have the wrong number of values");
-        n_saved += n;
         // Each MVB to the owner of its cell (the saving rank's order kept).
         for (std::uint64_t i = 0; i < n; ++i)
           {
@@ -510,8 +524,8 @@ namespace mvb
           block.corrupt("it has more than its MVBs");
       }
     if (n_global() != n_saved)
-      blocks.front().corrupt(std::to_string(n_saved - n_global()) +
-                             " of its MVBs lie in no cell of this mesh");
+      global.corrupt(std::to_string(n_saved - n_global()) +
+                     " of its MVBs lie in no cell of this mesh");
 
     local_books.set_values(counts);
   }

@@ -244,11 +244,11 @@ namespace mvb
 
     /**
      * Restores what save() wrote (instead of initialize()); @p blocks are
-     * the local parts of every rank that saved, positioned at the MVBs'
-     * part. On as many ranks as saved, each rank gets back exactly its own
-     * counts and MVBs in their order, so the run continues bit for bit; on
-     * another number of ranks, each MVB goes to the owner of its cell and
-     * the counts to rank 0. Collective.
+     * the parts this rank read (at least those of the ranks that saved its
+     * cells), positioned at the MVBs' part. On as many ranks as saved, each
+     * rank gets back exactly its own counts and MVBs in their order, so the
+     * run continues bit for bit; on another number of ranks, each MVB goes
+     * to the owner of its cell and the counts to rank 0. Collective.
      */
     void
     load(CheckpointReader &global, std::vector<CheckpointReader> &blocks);

@@ -809,15 +809,18 @@ namespace mvb
 
     std::ostringstream resolved;
     prm.print_parameters(resolved, ParameterHandler::PRM);
-    const std::string file = mvb::write_checkpoint(output_directory(),
-                                                   fields->step_number(),
-                                                   dim,
-                                                   resolved.str(),
-                                                   header,
-                                                   local,
-                                                   2,
-                                                   mpi_communicator);
-    last_checkpoint        = std::chrono::steady_clock::now();
+    const std::string file =
+      mvb::write_checkpoint(output_directory(),
+                            fields->step_number(),
+                            dim,
+                            resolved.str(),
+                            header,
+                            local,
+                            locally_owned_coarse_cells(
+                              triangulation.active_cell_iterators()),
+                            2,
+                            mpi_communicator);
+    last_checkpoint = std::chrono::steady_clock::now();
     ++n_checkpoints;
     pcout << "  checkpoint at t = " << fields->time() << " s: " << file
           << std::endl;
@@ -831,6 +834,8 @@ namespace mvb
     CheckpointData     checkpoint =
       read_latest_checkpoint(options.restart_directory,
                              pcout.get_stream(),
+                             locally_owned_coarse_cells(
+                               triangulation.active_cell_iterators()),
                              mpi_communicator);
     check_same_scenario(checkpoint, prm, dim, options.restart_directory);
     auto &in = checkpoint.header;
@@ -884,8 +889,9 @@ namespace mvb
                        "raise the end time to continue the run");
     pcout << "Restarting from " << checkpoint.file << ": step "
           << fields->step_number() << ", t = " << fields->time() << " s, "
-          << n_outputs << " outputs so far (written by "
-          << checkpoint.blocks.size() << " ranks)" << std::endl;
+          << n_outputs << " outputs so far (written by " << checkpoint.n_parts
+          << " ranks; rank 0 read " << checkpoint.blocks.size()
+          << " of their parts)" << std::endl;
   }
 
   template <int dim>

@@ -3,14 +3,15 @@
 # REFINEMENTS global refinements, at each rank count: the size of one
 # checkpoint, the wall time to write one (mean over the run) and to restart
 # from one, and the share of the run's wall time that checkpointing took.
-# The run is 100 steps with a checkpoint every 10; the restart continues it
-# by 10 steps. README.md in this folder explains the figures.
+# The run is STEPS steps (default 100) with a checkpoint every STEPS/10;
+# the restart continues it by STEPS/10 steps. README.md in this folder
+# explains the figures.
 #
 #   run_checkpoint_benchmark.sh [refinements] [ranks]   defaults: "2 3" "1 2"
 #
 # Environment: MVBSIM (default $BUILD_DIR/mvbsim, BUILD_DIR defaulting to
-# <repo>/build), MPIEXEC (default mpirun), LOG_DIR (default: a new folder
-# under /tmp).
+# <repo>/build), MPIEXEC (default mpirun), STEPS, LOG_DIR (default: a new
+# folder under /tmp).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -18,6 +19,8 @@ mvbsim=${MVBSIM:-${BUILD_DIR:-$repo/build}/mvbsim}
 mpiexec=${MPIEXEC:-mpirun}
 refinements_list=${1:-2 3}
 ranks_list=${2:-1 2}
+steps=${STEPS:-100}
+every=$((steps / 10 > 0 ? steps / 10 : 1))
 log_dir=${LOG_DIR:-$(mktemp -d /tmp/mvbsim-checkpoint-benchmark.XXXXXX)}
 mpi_flags=()
 [ "$(id -u)" = 0 ] && mpi_flags+=(--allow-run-as-root)
@@ -37,7 +40,7 @@ printf '%-6s %-6s %-10s %-12s %-12s %-12s %-10s\n' level ranks cells \
 for level in $refinements_list; do
   for ranks in $ranks_list; do
     run=$log_dir/L$level-np$ranks
-    for end in 100 110; do
+    for end in $steps $((steps + every)); do
       cat "$repo/scenarios/baseline-3d.prm" > "$run-$end.prm"
       cat >> "$run-$end.prm" <<PRM
 subsection Geometry
@@ -48,15 +51,15 @@ subsection Time stepping
     'BEGIN {print s + n * d}')
 end
 subsection Checkpointing
-  set Steps between checkpoints = 10
+  set Steps between checkpoints = $every
 end
 PRM
     done
     rm -rf "$run"
     "$mpiexec" "${mpi_flags[@]}" -np "$ranks" "$mvbsim" --output "$run" \
-      "$run-100.prm" > "$run.log" 2>&1
+      "$run-$steps.prm" > "$run.log" 2>&1
     "$mpiexec" "${mpi_flags[@]}" -np "$ranks" "$mvbsim" --restart "$run" \
-      "$run-110.prm" > "$run-restart.log" 2>&1
+      "$run-$((steps + every)).prm" > "$run-restart.log" 2>&1
     cells=$(awk '/^  cells/ {print $2; exit}' "$run.log")
     size=$(ls -l "$run"/checkpoints/*.mvbchk | awk '{s += $5; n++}
       END {printf "%.2f", s / n / 1e6}')
@@ -72,5 +75,5 @@ PRM
   done
 done
 echo "(one checkpoint; write_s: mean wall time per checkpoint; restart_s:"
-echo " reading, checking and restoring one; share: of the 100-step run;"
+echo " reading, checking and restoring one; share: of the $steps-step run;"
 echo " logs in $log_dir)"

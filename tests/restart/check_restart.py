@@ -9,11 +9,15 @@ Cases:
   stop-and-resume   a run stopped at T/2 and restarted to T gives the same
                     snapshot.h5, statistics.csv and fusions.h5, bit for bit,
                     as the uninterrupted run (same rank count)
-  kill-and-resume   a run killed with SIGKILL mid-way leaves every file that
-                    solution.xdmf announces readable, and its restart ends
-                    bit for bit where the uninterrupted run ends
-  other-rank-count  a checkpoint of a 1-rank run continues on N ranks within
-                    the regression tolerances (--tolerances)
+  kill-and-resume   a run killed with SIGKILL at 10 moments (while it writes
+                    a checkpoint, while it writes an output, at random),
+                    restarted after each: every time, every file that
+                    solution.xdmf announces is readable, and the last
+                    restart ends bit for bit where the uninterrupted run
+                    ends
+  other-rank-count  a checkpoint of a 1-rank run continues on N ranks, and
+                    one of N ranks on 1, within the regression tolerances
+                    (--tolerances)
   bad-restarts      restarts that must be refused, each with its message and
                     without changing the run's folder
   full-disk         a write that fails (file size limit, as on a full disk)
@@ -164,25 +168,64 @@ def stop_and_resume(args):
              f"not {wanted}")
 
 
-def kill_and_resume(args):
-    full = scenario(args, "full.prm",
-                    **{"Checkpointing/Steps between checkpoints": 50})
+def output_files(run_dir):
+    return sum(len(os.listdir(os.path.join(run_dir, d)))
+               for d in ("fields", "mvbs")
+               if os.path.isdir(os.path.join(run_dir, d)))
+
+
+def kill_and_resume(args, n_kills=10):
+    every = {"Checkpointing/Steps between checkpoints": 20,
+             "Output/Output interval": 10}
+    full = scenario(args, "full.prm", **every)
     run(args, ["--output", "full", full])
-    command = args.mpiexec.replace("NP", str(args.ranks)).split()
-    command += [args.mvbsim, "--output", "killed", full]
-    p = subprocess.Popen(command, cwd=args.work, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 300
-    while len(checkpoints(os.path.join(args.work, "killed"))) < 2:
-        if p.poll() is not None or time.time() > deadline:
-            sys.exit("the run ended before it could be killed: make it longer")
-        time.sleep(0.05)
-    # Anywhere after the second checkpoint, also in the middle of a write.
-    time.sleep(random.Random(args.ranks).uniform(0, 0.5))
-    os.killpg(p.pid, signal.SIGKILL)
-    p.wait()
-    print(f"killed after {checkpoints(os.path.join(args.work, 'killed'))}")
-    check_announced_files(os.path.join(args.work, "killed"))
+    killed = os.path.join(args.work, "killed")
+    rng = random.Random(args.ranks)
+    moments = ["checkpoint write", "output write", "random"]
+    hits = {m: 0 for m in moments}
+    for k in range(n_kills):
+        moment = moments[k % 3]
+        options = ["--restart", "killed", full] if k else \
+            ["--output", "killed", full]
+        command = args.mpiexec.replace("NP", str(args.ranks)).split()
+        command += [args.mvbsim] + options
+        before = (checkpoints(killed), output_files(killed))
+        p = subprocess.Popen(command, cwd=args.work,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        deadline = time.time() + 300
+        # The first run is killed only once it has a checkpoint to go on
+        # from.
+        while not checkpoints(killed):
+            if p.poll() is not None or time.time() > deadline:
+                sys.exit("the run ended before its first checkpoint")
+            time.sleep(0.01)
+        # Armed: wait for the moment, and kill in it; a write that is over
+        # before it is seen is a kill right after it.
+        stop = time.time() + rng.uniform(0.2, 2.0)
+        hit = False
+        while p.poll() is None and time.time() < stop:
+            if moment == "checkpoint write":
+                folder = os.path.join(killed, "checkpoints")
+                hit = any(n.endswith(".tmp") for n in os.listdir(folder))
+                if hit or checkpoints(killed) != before[0]:
+                    break
+            elif moment == "output write":
+                hit = output_files(killed) != before[1]
+                if hit:
+                    break
+            time.sleep(0.0005)
+        if p.poll() is not None:
+            sys.exit("the run ended before it was killed: make it longer")
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        hits[moment] += hit
+        print(f"kill {k + 1} ({moment}{', in it' if hit else ''}): "
+              f"checkpoints {checkpoints(killed)}")
+        check_announced_files(killed)
+    print(f"  kills in a checkpoint write {hits['checkpoint write']}, "
+          f"in an output write {hits['output write']}, of {n_kills}")
     r = run(args, ["--restart", "killed", full])
     print(re.search(r"Restarting from.*", r.stdout).group(0))
     compare(args, "killed", "full")
@@ -201,6 +244,13 @@ def other_rank_count(args):
     if "written by 1 ranks" not in p.stdout:
         fail("the restart does not say how many ranks wrote the checkpoint")
     compare(args, "half", "full", exact=False)
+    # And back: a checkpoint of N ranks continued on 1.
+    run(args, ["--output", "half-n", half])
+    p = run(args, ["--restart", "half-n", full], ranks=1)
+    if f"written by {args.ranks} ranks; rank 0 read {args.ranks} of" \
+            not in p.stdout:
+        fail("a restart on 1 rank did not read every part")
+    compare(args, "half-n", "full", exact=False)
 
 
 def bad_restarts(args):
