@@ -720,14 +720,18 @@ TEST_CASE("The MVB count check stops a run that lost an MVB", "[mvb]")
   CheckpointWriter global, local;
   original->save(global, local);
 
-  // The same checkpoint, once as saved and once with one id too many.
+  // The same checkpoint, once as saved and once with one id too many. The
+  // header is rank 0's, as in a checkpoint file.
+  const std::string header =
+    Utilities::MPI::broadcast(MPI_COMM_WORLD, global.data(), 0);
   const auto restart = [&](const std::uint64_t extra_ids) {
-    CheckpointReader saved(global.data(), "test");
+    CheckpointReader saved(header, "test");
     CheckpointWriter edited;
     edited.put(saved.get<double>());
     edited.put(saved.get<std::uint64_t>());
     edited.put(saved.get<std::uint64_t>() + extra_ids);
     edited.put(saved.get<std::uint64_t>());
+    edited.put_bytes(header.substr(sizeof(double) + 3 * sizeof(std::uint64_t)));
     CheckpointReader              reader(edited.data(), "test");
     std::vector<CheckpointReader> blocks;
     for (const auto &bytes :
