@@ -65,6 +65,7 @@ namespace mvb::postprocess
   std::vector<std::string>
   write_mesh(const parallel::distributed::Triangulation<dim> &triangulation,
              const mesh::CellGeometry<dim>                   &geometry,
+             const Mapping<dim>                              &mapping,
              const std::string                               &directory,
              const std::function<double(const Point<dim> &)> &lysosome_density)
   {
@@ -82,15 +83,19 @@ namespace mvb::postprocess
     Vector<float> distance(triangulation.n_active_cells());
     Vector<float> cortex(triangulation.n_active_cells());
     Vector<float> lysosomes(triangulation.n_active_cells());
+    Point<dim>    unit_centre;
+    for (unsigned int d = 0; d < dim; ++d)
+      unit_centre[d] = 0.5;
     for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned())
         {
           const unsigned int i = cell->active_cell_index();
-          const Point<dim>   x = cell->center(true);
-          rank[i]              = triangulation.locally_owned_subdomain();
-          material[i]          = cell->material_id();
-          distance[i]          = geometry.distance_to_plasma_membrane(x);
-          cortex[i]            = geometry.in_cortex(x) ? 1 : 0;
+          const Point<dim>   x =
+            mapping.transform_unit_to_real_cell(cell, unit_centre);
+          rank[i]     = triangulation.locally_owned_subdomain();
+          material[i] = cell->material_id();
+          distance[i] = geometry.distance_to_plasma_membrane(x);
+          cortex[i]   = geometry.in_cortex(x) ? 1 : 0;
           if (lysosome_density)
             lysosomes[i] = lysosome_density(x);
         }
@@ -104,7 +109,7 @@ namespace mvb::postprocess
     if (lysosome_density)
       data_out.add_data_vector(lysosomes, "lysosome_density");
     // Curved cells: subdivide each cell so ParaView shows the true shape.
-    data_out.build_patches(geometry.mapping(),
+    data_out.build_patches(mapping,
                            geometry.parameters().mapping_degree,
                            DataOut<dim>::curved_inner_cells);
     const BoundaryFaceOutput<dim> faces(triangulation);
@@ -136,11 +141,13 @@ namespace mvb::postprocess
   template std::vector<std::string>
   write_mesh(const parallel::distributed::Triangulation<2> &,
              const mesh::CellGeometry<2> &,
+             const Mapping<2> &,
              const std::string &,
              const std::function<double(const Point<2> &)> &);
   template std::vector<std::string>
   write_mesh(const parallel::distributed::Triangulation<3> &,
              const mesh::CellGeometry<3> &,
+             const Mapping<3> &,
              const std::string &,
              const std::function<double(const Point<3> &)> &);
 } // namespace mvb::postprocess

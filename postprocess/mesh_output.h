@@ -19,6 +19,8 @@ namespace mvb::postprocess
    * - boundaries.pvtu: every boundary face with its boundary id (1 plasma
    *   membrane, 2 nuclear envelope, 3 contact patch);
    * - mtoc.vtk: the MTOC as a point.
+   * Cells are curved and their centres placed by @p mapping (the fields'
+   * MappingQCache: through the manifold itself, a level-4 mesh took minutes).
    * The files are written into a temporary folder that is renamed when all
    * ranks are done, so the folder appears complete or not at all.
    * Returns the paths of the files to open, relative to @p directory.
@@ -28,6 +30,7 @@ namespace mvb::postprocess
   write_mesh(
     const dealii::parallel::distributed::Triangulation<dim> &triangulation,
     const mesh::CellGeometry<dim>                           &geometry,
+    const dealii::Mapping<dim>                              &mapping,
     const std::string                                       &directory,
     const std::function<double(const dealii::Point<dim> &)> &lysosome_density =
       {});

@@ -938,6 +938,7 @@ namespace mvb
         const std::vector<std::string> files =
           postprocess::write_mesh(triangulation,
                                   geometry,
+                                  *field_mapping,
                                   output_directory(),
                                   lysosomes);
         pcout << "Mesh for ParaView (in " << output_directory() << "):";
