@@ -10,6 +10,8 @@
 
 #include <mvbsim_version.h>
 
+#include <deal.II/base/utilities.h>
+
 #include <array>
 #include <cmath>
 #include <ctime>
@@ -983,7 +985,23 @@ namespace mvb
 
     timer.print_summary();
     print_mvb_phases();
+    print_memory();
     pcout << "Run complete." << std::endl;
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::print_memory() const
+  {
+    Utilities::System::MemoryStats stats;
+    Utilities::System::get_memory_stats(stats);
+    // VmHWM: the most this rank's process ever held in memory, in kB.
+    const auto mb =
+      Utilities::MPI::min_max_avg(stats.VmHWM / 1024., mpi_communicator);
+    pcout << "Peak memory per rank: min " << std::fixed << std::setprecision(1)
+          << mb.min << " MB, mean " << mb.avg << " MB, max " << mb.max
+          << " MB (rank " << mb.max_index << ")" << std::defaultfloat
+          << std::endl;
   }
 
   template class Simulator<2>;

@@ -136,6 +136,10 @@ namespace mvb
     void
     print_mvb_phases() const;
 
+    /** Peak resident memory per rank (min, mean, max over the ranks). */
+    void
+    print_memory() const;
+
     std::string
     output_directory() const;
 
