@@ -23,18 +23,11 @@ ranks_list=${2:-1 2}
 steps=${STEPS:-100}
 every=$((steps / 10 > 0 ? steps / 10 : 1))
 log_dir=${LOG_DIR:-$(mktemp -d /tmp/mvbsim-checkpoint-benchmark.XXXXXX)}
-mpi_flags=()
-[ "$(id -u)" = 0 ] && mpi_flags+=(--allow-run-as-root)
-mpi_flags+=(--oversubscribe)
+mkdir -p "$log_dir"
+. "$here/mpi_run_support.sh"
 
 start=$(awk '/set Start time/ {print $NF}' "$repo/scenarios/baseline-3d.prm")
 step=$(awk '/set Time step/ {print $NF}' "$repo/scenarios/baseline-3d.prm")
-
-# TimerOutput row "| name | calls | wall time | % |": calls and seconds.
-timer_row() {
-  awk -F'|' -v name="$1" '{n = $2; gsub(/^ +| +$/, "", n)}
-    n == name {t = $4; gsub(/[ s]/, "", t); print $3 + 0, t + 0}' "$2"
-}
 
 printf '%-6s %-6s %-10s %-12s %-12s %-12s %-10s\n' level ranks cells \
   size_MB write_s restart_s share_%
@@ -69,9 +62,7 @@ PRM
       END {printf "%.2f", s / n / 1e6}')
     read -r calls write <<< "$(timer_row checkpoint "$run.log")"
     read -r _ restart <<< "$(timer_row restart "$run-restart.log")"
-    total=$(awk '/Total wallclock time elapsed since start/ {
-      split($0, a, "|"); t = a[3]; gsub(/[ s]/, "", t); print t; exit}' \
-      "$run.log")
+    total=$(total_wall "$run.log")
     awk -v l="$level" -v r="$ranks" -v c="$cells" -v m="$size" \
       -v w="$write" -v n="$calls" -v re="$restart" -v t="$total" 'BEGIN {
       printf "%-6s %-6s %-10s %-12s %-12.4f %-12.4f %-10.1f\n",

@@ -23,19 +23,10 @@ ranks_list=${2:-1 2 4 8}
 steps=${STEPS:-20}
 log_dir=${LOG_DIR:-$(mktemp -d /tmp/mvbsim-scaling-benchmark.XXXXXX)}
 mkdir -p "$log_dir"
-mpi_flags=()
-[ "$(id -u)" = 0 ] && mpi_flags+=(--allow-run-as-root)
-mpi_flags+=(--oversubscribe)
+. "$here/mpi_run_support.sh"
 
 start=$(awk '/set Start time/ {print $NF}' "$repo/scenarios/baseline-3d.prm")
 step=$(awk '/set Time step/ {print $NF}' "$repo/scenarios/baseline-3d.prm")
-
-# Seconds of TimerOutput's row "| name | calls | wall time | % |" (0 if the
-# section did not run).
-section() {
-  awk -F'|' -v name="$1" '{n = $2; gsub(/^ +| +$/, "", n)}
-    n == name {t = $4; gsub(/[ s]/, "", t); s += t} END {print s + 0}' "$2"
-}
 
 printf '%-6s %-6s %-9s %-10s %-9s %-10s %-9s %-9s %-9s %-9s %-10s\n' \
   level ranks cells cells/rank setup_s step_ms solve_ms rhs_ms mvbs_ms \
@@ -63,9 +54,7 @@ PRM
     "$mpiexec" "${mpi_flags[@]}" -np "$ranks" "$mvbsim" --output "$run" \
       "$run.prm" > "$run.log" 2>&1
     cells=$(awk '/^  cells/ {print $2; exit}' "$run.log")
-    total=$(awk '/Total wallclock time elapsed since start/ {
-      split($0, a, "|"); t = a[3]; gsub(/[ s]/, "", t); print t; exit}' \
-      "$run.log")
+    total=$(total_wall "$run.log")
     setup=0
     for s in "setup geometry" "fields: mapping cache" "fields: setup" \
       "fields: assemble matrices" "MVBs: tracks" "MVBs: initial placement"; do
