@@ -184,6 +184,15 @@ namespace mvb::mesh
 
   template <int dim>
   void
+  CellGeometry<dim>::mark_refined_boundaries(
+    parallel::distributed::Triangulation<dim> &triangulation) const
+  {
+    if (prm.contact_patch)
+      mark_contact_patch(triangulation);
+  }
+
+  template <int dim>
+  void
   CellGeometry<dim>::mark_contact_patch(
     parallel::distributed::Triangulation<dim> &triangulation) const
   {
@@ -283,8 +292,7 @@ namespace mvb::mesh
       create_ellipsoidal_shell(triangulation);
 
     triangulation.refine_global(prm.global_refinements);
-    if (prm.contact_patch)
-      mark_contact_patch(triangulation);
+    mark_refined_boundaries(triangulation);
 
     measures_                    = measure_mesh(triangulation, *mapping_);
     const MeshMeasures &measures = measures_;

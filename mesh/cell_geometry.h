@@ -65,10 +65,21 @@ namespace mvb::mesh
      * surfaces and the MTOC. Throws mvb::InputError for a bad geometry.
      *
      * The contact patch is marked on the refined faces: a later change of
-     * the mesh (adaptive refinement, repartitioning) must mark it again.
+     * the mesh (adaptive refinement, repartitioning) must mark it again
+     * with mark_refined_boundaries().
      */
     void
     create_mesh(parallel::distributed::Triangulation<dim> &triangulation);
+
+    /**
+     * Marks the boundary parts that live on refined faces (the contact
+     * patch) on the current cells: p4est rebuilds a rank's refined cells
+     * from the coarse ones when the mesh is repartitioned, and they inherit
+     * the coarse faces' boundary ids.
+     */
+    void
+    mark_refined_boundaries(
+      parallel::distributed::Triangulation<dim> &triangulation) const;
 
     const Mapping<dim> &
     mapping() const;
