@@ -24,7 +24,8 @@ namespace mvb
     // 2: model version 2 (MVB state by route, label, fates by kind).
     // 3: written in parallel: a header with a table of parts, then each
     //    rank's part at its offset.
-    const std::uint32_t version = 3;
+    // 4: the partition record (load balancing) opens the header.
+    const std::uint32_t version = 4;
     // magic, version, length of the header
     const std::uint64_t head_start =
       magic.size() + sizeof(std::uint32_t) + sizeof(std::uint64_t);
@@ -231,6 +232,7 @@ namespace mvb
     {
       return entry == "Time stepping/End time" ||
              entry.rfind("Checkpointing/", 0) == 0 ||
+             entry.rfind("Load balancing/", 0) == 0 ||
              entry == "Output/Progress interval" || entry == "Output/Directory";
     }
   } // namespace

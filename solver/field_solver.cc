@@ -811,6 +811,49 @@ namespace mvb
 
   template <int dim>
   void
+  FieldSolver<dim>::prepare_repartition()
+  {
+    // A cell's values need the ghosts of its neighbours' DoFs.
+    state_in_transfer.clear();
+    state_in_transfer.reserve(3 * species.size());
+    std::vector<const PETScWrappers::MPI::Vector *> in;
+    for (const auto &s : species)
+      for (const auto *v : {&s->current, &s->previous, &s->last_point_load})
+        {
+          state_in_transfer.emplace_back(locally_owned_dofs,
+                                         locally_relevant_dofs,
+                                         mpi_communicator);
+          state_in_transfer.back() = *v;
+          in.push_back(&state_in_transfer.back());
+        }
+    transfer = std::make_unique<
+      parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>(
+      dof_handler_);
+    transfer->prepare_for_coarsening_and_refinement(in);
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::finish_repartition()
+  {
+    Assert(transfer, ExcMessage("prepare_repartition() was not called"));
+    setup();
+    std::vector<PETScWrappers::MPI::Vector *> out;
+    for (auto &s : species)
+      for (auto *v : {&s->current, &s->previous, &s->last_point_load})
+        out.push_back(v);
+    transfer->interpolate(out);
+    transfer.reset();
+    state_in_transfer.clear();
+    for (auto &s : species)
+      {
+        s->ghosted    = s->current;
+        s->point_load = 0;
+      }
+  }
+
+  template <int dim>
+  void
   FieldSolver<dim>::save(CheckpointWriter &global,
                          CheckpointWriter &local) const
   {

@@ -3,6 +3,7 @@
 #include <physics/species_model.h>
 
 #include <deal.II/base/timer.h>
+#include <deal.II/distributed/solution_transfer.h>
 #include <deal.II/distributed/tria.h>
 #include <deal.II/dofs/dof_handler.h>
 #include <deal.II/fe/fe_q.h>
@@ -86,6 +87,21 @@ namespace mvb
      * change. */
     void
     setup();
+
+    /**
+     * Before the mesh is repartitioned: attaches each species' state (its
+     * field, previous step and last point load) to the cells.
+     */
+    void
+    prepare_repartition();
+
+    /**
+     * After the mesh was repartitioned (and the mapping rebuilt on it): as
+     * setup(), then takes the state back from the cells. The values are
+     * those before, node for node; only their distribution changed.
+     */
+    void
+    finish_repartition();
 
     /** Sets each species to its initial value at @p start_time. */
     void
@@ -217,6 +233,13 @@ namespace mvb
     std::map<types::boundary_id, PETScWrappers::MPI::Vector> boundary_weights;
     std::map<types::boundary_id, double>                     boundary_measure;
     double                                                   volume_measure = 0;
+
+    // While the mesh is repartitioned: the state, with ghosts, and what
+    // carries it.
+    std::vector<PETScWrappers::MPI::Vector> state_in_transfer;
+    std::unique_ptr<
+      parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>
+      transfer;
 
     std::unique_ptr<CellQuadratureCache>  quadrature_cache;
     std::vector<std::unique_ptr<Species>> species;

@@ -93,6 +93,9 @@ namespace mvb
       , mpi_communicator(triangulation.get_communicator())
       , mvb_communicator(
           Utilities::MPI::duplicate_communicator(mpi_communicator))
+      , triangulation(triangulation)
+      , mapping(mapping)
+      , mapping_degree(mapping_degree)
       , locator(triangulation, mapping, mapping_degree)
       , mvb_stepper(kinetics, geometry, tracks, capture_radius, parameters.seed)
       , phases({"field values",
@@ -100,6 +103,13 @@ namespace mvb
                 "field exchange",
                 "migration",
                 "births"})
+  {
+    find_neighbours();
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::find_neighbours()
   {
     // Ghost layers are symmetric on p4est meshes, but the exchange must not
     // hang if one is not: add the ranks that have this one as neighbour.
@@ -423,6 +433,96 @@ namespace mvb
                                 ") is not in a cell of its rank");
         settle(mvbs[i]);
       }
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::prepare_repartition(
+    parallel::distributed::Triangulation<dim> &mesh)
+  {
+    refresh_sites();
+    records_by_cell.assign(mesh.n_active_cells(), {});
+    for (std::size_t i = 0; i < mvbs.size(); ++i)
+      pack(mvbs[i],
+           sites[i],
+           records_by_cell[locator.cell(sites[i].cell)->active_cell_index()]);
+    transfer_handle = mesh.register_data_attach(
+      [this](const typename Triangulation<dim>::cell_iterator &cell,
+             const typename Triangulation<dim>::CellStatus) {
+        const auto &records = records_by_cell[cell->active_cell_index()];
+        const auto *bytes   = reinterpret_cast<const char *>(records.data());
+        return std::vector<char>(bytes,
+                                 bytes + records.size() * sizeof(double));
+      },
+      true);
+  }
+
+  template <int dim>
+  unsigned int
+  MvbPopulation<dim>::n_in_cell(
+    const typename Triangulation<dim>::cell_iterator &cell) const
+  {
+    return records_by_cell[cell->active_cell_index()].size() / record_size;
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::finish_repartition(
+    parallel::distributed::Triangulation<dim> &mesh)
+  {
+    const unsigned long n_before = n_global();
+    records_by_cell.clear();
+    mvbs.clear();
+    sites.clear();
+    mesh_changed();
+    std::vector<double> records;
+    bool                lost_one = false;
+    mesh.notify_ready_to_unpack(
+      transfer_handle,
+      [&](
+        const typename Triangulation<dim>::cell_iterator &,
+        const typename Triangulation<dim>::CellStatus,
+        const boost::iterator_range<std::vector<char>::const_iterator> &bytes) {
+        records.resize(bytes.size() / sizeof(double));
+        std::copy(bytes.begin(),
+                  bytes.end(),
+                  reinterpret_cast<char *>(records.data()));
+        for (std::size_t r = 0; r < records.size(); r += record_size)
+          lost_one |= !unpack(records.data() + r, true);
+      });
+    if (Utilities::MPI::logical_or(lost_one, mpi_communicator) ||
+        n_global() != n_before)
+      throw SimulationError("the MVBs did not all reach the ranks of their "
+                            "cells when the mesh was repartitioned");
+  }
+
+  template <int dim>
+  void
+  MvbPopulation<dim>::mesh_changed()
+  {
+    Assert(mvbs.empty(), ExcMessage("the MVBs' sites would be lost"));
+    locator = mesh::CellLocator<dim>(triangulation, mapping, mapping_degree);
+    find_neighbours();
+  }
+
+  template <int dim>
+  std::vector<std::uint32_t>
+  MvbPopulation<dim>::occupied_cells()
+  {
+    refresh_sites();
+    std::vector<unsigned int> count(locator.n_owned_cells(), 0);
+    for (const auto &site : sites)
+      ++count[site.cell];
+    std::vector<std::uint32_t> words;
+    for (unsigned int c = 0; c < count.size(); ++c)
+      if (count[c] > 0)
+        {
+          for (const unsigned int word :
+               locator.cell(c)->id().template to_binary<dim>())
+            words.push_back(word);
+          words.push_back(count[c]);
+        }
+    return words;
   }
 
   template <int dim>

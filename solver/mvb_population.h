@@ -265,6 +265,43 @@ namespace mvb
       return n_steps;
     }
 
+    /**
+     * Before the mesh is repartitioned: makes every site current and
+     * attaches each MVB to its cell, so that it travels with the cell.
+     */
+    void
+    prepare_repartition(parallel::distributed::Triangulation<dim> &mesh);
+
+    /**
+     * MVBs in @p cell, a locally owned cell of the mesh as it was at
+     * prepare_repartition(), until the mesh is repartitioned (for the cell
+     * weights).
+     */
+    unsigned int
+    n_in_cell(const typename Triangulation<dim>::cell_iterator &cell) const;
+
+    /**
+     * After the mesh was repartitioned (and the mapping rebuilt on it):
+     * the locator and the neighbour ranks follow the new partition, and
+     * each MVB is on the new owner of its cell, in the cells' order.
+     * Collective. Throws SimulationError if an MVB is lost.
+     */
+    void
+    finish_repartition(parallel::distributed::Triangulation<dim> &mesh);
+
+    /**
+     * After the mesh was repartitioned without MVBs (a restart repeats its
+     * run's repartitionings before the MVBs are restored): the locator and
+     * the neighbour ranks follow the new partition.
+     */
+    void
+    mesh_changed();
+
+    /** Per locally owned cell that holds MVBs: its CellId words, then the
+     * number of MVBs in it (sites made current first). */
+    std::vector<std::uint32_t>
+    occupied_cells();
+
     /** MVBs on this rank. */
     std::size_t
     n_local() const
@@ -430,6 +467,10 @@ namespace mvb
     void
     migrate(double step_end_time);
 
+    /** The ranks MVBs can travel to and from (see neighbours). */
+    void
+    find_neighbours();
+
     /** Sends and receives the MVBs that went to neighbouring ranks. */
     void
     exchange_with_neighbours();
@@ -458,9 +499,12 @@ namespace mvb
     TimerOutput                   &timer;
     MPI_Comm                       mpi_communicator;
     // A communicator of its own for the MVBs' point-to-point messages.
-    MPI_Comm               mvb_communicator;
-    mesh::CellLocator<dim> locator;
-    MvbStepper<dim>        mvb_stepper;
+    MPI_Comm                                         mvb_communicator;
+    const parallel::distributed::Triangulation<dim> &triangulation;
+    const Mapping<dim>                              &mapping;
+    const unsigned int                               mapping_degree;
+    mesh::CellLocator<dim>                           locator;
+    MvbStepper<dim>                                  mvb_stepper;
     // The ranks this one exchanges MVBs with: the owners of its ghost cells
     // and the ranks that have ghosts of its cells.
     std::vector<unsigned int> neighbours;
@@ -489,5 +533,10 @@ namespace mvb
     std::vector<double>                 lost;
     std::vector<unsigned long>          send_counts, receive_counts;
     std::vector<MPI_Request>            requests;
+
+    // While the mesh is repartitioned: the packed MVBs of each owned cell
+    // (by active cell index) and the triangulation's handle for them.
+    std::vector<std::vector<double>> records_by_cell;
+    unsigned int                     transfer_handle = 0;
   };
 } // namespace mvb

@@ -303,6 +303,7 @@ namespace mvb
     physics::MvbParameters::declare_parameters(prm);
     mesh::TrackParameters::declare_parameters(prm);
     CheckpointParameters::declare_parameters(prm);
+    LoadBalancingParameters::declare_parameters(prm);
   }
 
   void
@@ -359,6 +360,7 @@ namespace mvb
           std::lround(mvbs.perturbations.microtubules * tracks.n_microtubules));
       }
     checkpoints.parse_parameters(prm);
+    balancing.parse_parameters(prm);
     if (mvbs.docking_distance <= mvbs.membrane_clearance)
       throw InputError("MVB/Motion/Docking distance",
                        to_text(mvbs.docking_distance),

@@ -7,6 +7,7 @@
 #include <postprocess/output_parameters.h>
 #include <solver/checkpoint.h>
 #include <solver/discretisation_parameters.h>
+#include <solver/load_balancing.h>
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/parameter_handler.h>
@@ -75,6 +76,7 @@ namespace mvb
     physics::MvbParameters        mvbs;
     mesh::TrackParameters         tracks;
     CheckpointParameters          checkpoints;
+    LoadBalancingParameters       balancing;
 
     /** Time steps between two outputs. */
     unsigned int steps_per_output = 20;

@@ -18,6 +18,7 @@
 #include <exception>
 #include <filesystem>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 namespace mvb
@@ -174,12 +175,7 @@ namespace mvb
   void
   Simulator<dim>::setup_fields()
   {
-    {
-      TimerOutput::Scope scope(timer, "fields: mapping cache");
-      field_mapping = std::make_unique<MappingQCache<dim>>(
-        parameters.geometry.mapping_degree);
-      field_mapping->initialize(geometry.mapping(), triangulation);
-    }
+    setup_mapping();
     FieldSolverSettings settings;
     settings.fe_degree      = parameters.fields.fe_degree;
     settings.scheme         = parameters.time.scheme;
@@ -195,6 +191,24 @@ namespace mvb
       timer);
     fields->setup();
     fields->initialize(parameters.time.start_time);
+    setup_probes();
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::setup_mapping()
+  {
+    TimerOutput::Scope scope(timer, "fields: mapping cache");
+    if (!field_mapping)
+      field_mapping = std::make_unique<MappingQCache<dim>>(
+        parameters.geometry.mapping_degree);
+    field_mapping->initialize(geometry.mapping(), triangulation);
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::setup_probes()
+  {
     probes = std::make_unique<FieldProbes<dim>>(
       fields->dof_handler(),
       *field_mapping,
@@ -202,6 +216,21 @@ namespace mvb
                          geometry,
                          "Output/Probe points"),
       "Output/Probe points");
+  }
+
+  template <int dim>
+  void
+  Simulator<dim>::setup_coupling()
+  {
+    physics::LocalFields stand_in;
+    stand_in.values = parameters.mvbs.stand_in;
+    if (fields->n_species() > 0)
+      coupling =
+        std::make_unique<FiniteElementFields<dim>>(*fields,
+                                                   mvbs->cell_locator(),
+                                                   stand_in);
+    else
+      coupling = std::make_unique<ConstantFields<dim>>(stand_in);
   }
 
   template <int dim>
@@ -285,15 +314,7 @@ namespace mvb
                                            *field_mapping,
                                            parameters.geometry.mapping_degree,
                                            timer);
-    physics::LocalFields stand_in;
-    stand_in.values = m.stand_in;
-    if (fields->n_species() > 0)
-      coupling =
-        std::make_unique<FiniteElementFields<dim>>(*fields,
-                                                   mvbs->cell_locator(),
-                                                   stand_in);
-    else
-      coupling = std::make_unique<ConstantFields<dim>>(stand_in);
+    setup_coupling();
     if (options.restart_directory.empty())
       mvbs->initialize(parameters.time.start_time);
   }
@@ -767,6 +788,9 @@ namespace mvb
   {
     TimerOutput::Scope scope(timer, "checkpoint");
     CheckpointWriter   header, local;
+    header.put(std::uint32_t(partitions.repartitionings.size()));
+    for (const auto &words : partitions.repartitionings)
+      header.put(words);
     fields->save(header, local);
     header.put(std::uint8_t(mvbs != nullptr));
     if (mvbs)
@@ -833,19 +857,40 @@ namespace mvb
   Simulator<dim>::restore_checkpoint()
   {
     TimerOutput::Scope scope(timer, "restart");
-    CheckpointData     checkpoint =
-      read_latest_checkpoint(options.restart_directory,
-                             pcout.get_stream(),
-                             locally_owned_coarse_cells(
-                               triangulation.active_cell_iterators()),
-                             mpi_communicator);
-    check_same_scenario(checkpoint, prm, dim, options.restart_directory);
-    auto &in = checkpoint.header;
-    fields->load(in, checkpoint.blocks);
+    std::ostringstream warnings_again;
+    const auto         read = [&](std::ostream &warnings) {
+      return read_latest_checkpoint(options.restart_directory,
+                                    warnings,
+                                    locally_owned_coarse_cells(
+                                      triangulation.active_cell_iterators()),
+                                    mpi_communicator);
+    };
+    const auto read_partition = [](CheckpointReader &in) {
+      PartitionHistory history;
+      history.repartitionings.resize(in.get<std::uint32_t>());
+      for (auto &words : history.repartitionings)
+        words = in.get_vector<std::uint32_t>();
+      return history;
+    };
+    std::optional<CheckpointData> checkpoint = read(pcout.get_stream());
+    check_same_scenario(*checkpoint, prm, dim, options.restart_directory);
+    const PartitionHistory history       = read_partition(checkpoint->header);
+    const bool             repartitioned = !history.repartitionings.empty();
+    if (repartitioned)
+      {
+        // The parts this rank must read are those of its cells in the
+        // checkpoint's partition: read them again once it is restored.
+        restore_partition(history);
+        checkpoint.reset();
+        checkpoint = read(warnings_again);
+        read_partition(checkpoint->header);
+      }
+    auto &in = checkpoint->header;
+    fields->load(in, checkpoint->blocks);
     if (in.get<std::uint8_t>() != (mvbs != nullptr))
       in.corrupt("its run had MVB/Enable the other way");
     if (mvbs)
-      mvbs->load(in, checkpoint.blocks);
+      mvbs->load(in, checkpoint->blocks);
 
     restored          = std::make_unique<RestoredOutput>();
     n_outputs         = in.get<std::uint32_t>();
@@ -889,11 +934,13 @@ namespace mvb
                          options.restart_directory + " (" +
                          to_text(fields->time()) + " s)",
                        "raise the end time to continue the run");
-    pcout << "Restarting from " << checkpoint.file << ": step "
+    pcout << "Restarting from " << checkpoint->file << ": step "
           << fields->step_number() << ", t = " << fields->time() << " s, "
-          << n_outputs << " outputs so far (written by " << checkpoint.n_parts
-          << " ranks; rank 0 read " << checkpoint.blocks.size()
-          << " of their parts)" << std::endl;
+          << n_outputs << " outputs so far (written by " << checkpoint->n_parts
+          << " ranks; rank 0 read " << checkpoint->blocks.size()
+          << " of their parts"
+          << (repartitioned ? ", after repartitioning as they were" : "") << ")"
+          << std::endl;
   }
 
   template <int dim>
@@ -969,6 +1016,7 @@ namespace mvb
         if (mvbs)
           mvbs->advance(dt, *coupling);
         fields->advance();
+        balance_load();
         if (fields->step_number() % parameters.steps_per_output == 0)
           output_results();
         // A run that checkpoints ends with one, so that it can be

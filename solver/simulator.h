@@ -7,6 +7,7 @@
 #include <postprocess/run_record.h>
 #include <solver/command_line.h>
 #include <solver/field_solver.h>
+#include <solver/load_balancing.h>
 #include <solver/run_parameters.h>
 
 #include <deal.II/base/conditional_ostream.h>
@@ -16,6 +17,7 @@
 #include <deal.II/fe/mapping_q_cache.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -74,8 +76,21 @@ namespace mvb
     void
     print_geometry_summary() const;
 
+    /** The fields' mapping: the cell geometry's, its support points
+     * computed once per partition. */
+    void
+    setup_mapping();
+
     void
     setup_fields();
+
+    /** The field values at fixed points, for the regression snapshot. */
+    void
+    setup_probes();
+
+    /** How the MVBs meet the fields (after each change of partition). */
+    void
+    setup_coupling();
 
     void
     print_field_summary() const;
@@ -116,6 +131,36 @@ namespace mvb
      * @p force; the rate counts the steps since @p first_step. */
     void
     print_progress(bool force, unsigned int first_step);
+
+    /**
+     * Repartitions the mesh by the MVBs' work if the ranks' work is out of
+     * balance by more than Load balancing/Imbalance threshold (collective;
+     * see solver/simulator_load_balancing.cc).
+     */
+    void
+    balance_load();
+
+    /** The number of MVBs of a locally owned cell, for its weight. */
+    using MvbsInCell = std::function<unsigned int(
+      const typename Triangulation<dim>::cell_iterator &)>;
+
+    /**
+     * Repartitions the mesh with cell weights from @p mvbs_in_cell; the
+     * fields, the MVBs, the locator, the probes and the coupling follow.
+     * Collective.
+     */
+    void
+    repartition(const MvbsInCell &mvbs_in_cell);
+
+    /** Only the mesh: p4est's partition by the weights, and the boundary
+     * parts on refined faces marked again. Collective. */
+    void
+    repartition_mesh(const MvbsInCell &mvbs_in_cell);
+
+    /** Repeats the repartitionings of a checkpoint's run, before anything
+     * is restored (collective). */
+    void
+    restore_partition(const PartitionHistory &history);
 
     /** Whether a checkpoint is due after this step (collective). */
     bool
@@ -167,8 +212,10 @@ namespace mvb
     std::unique_ptr<FieldCoupling<dim>>              coupling;
     std::string                                      track_grid;
     postprocess::FateEvents<dim>                     fates; // rank 0
-    unsigned int                                     n_outputs     = 0;
-    unsigned int                                     n_checkpoints = 0;
+    // The cell weights of every repartitioning, for checkpoints.
+    PartitionHistory partitions;
+    unsigned int     n_outputs     = 0;
+    unsigned int     n_checkpoints = 0;
     // Field integrals at the start time, for the balances.
     std::vector<double>                   initial_integral;
     std::map<std::string, double>         worst_balance_error;

@@ -2,7 +2,12 @@
 # statistics.csv with compare_statistics.py (relative tolerance REL) and,
 # with MVBS=ON, the MVB trajectories and fusions with compare_mvbs.py (with
 # its options MVB_ARGS; IGNORE: more options of compare_statistics.py). With
-# END_TIME, the scenario runs shortened: a copy with that End time.
+# END_TIME, the scenario runs shortened: a copy with that End time. With
+# RANKS, the second run has that many ranks instead of 2; with EXPECT, its
+# output must match that regular expression.
+if(NOT DEFINED RANKS)
+  set(RANKS 2)
+endif()
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 if(DEFINED END_TIME)
@@ -16,7 +21,7 @@ if(DEFINED END_TIME)
   set(SCENARIO ${WORK_DIR}/short-${name})
   file(WRITE ${SCENARIO} "${shortened}")
 endif()
-foreach(ranks 1 2)
+foreach(ranks 1 ${RANKS})
   execute_process(
     COMMAND ${MPIEXEC} -np ${ranks} ${PREFLAGS} ${COMMAND}
       --output np${ranks} ${SCENARIO}
@@ -26,24 +31,32 @@ foreach(ranks 1 2)
     message(FATAL_ERROR "the run at ${ranks} ranks failed:\n${out}\n${err}")
   endif()
 endforeach()
+if(DEFINED EXPECT)
+  string(REGEX MATCH "${EXPECT}" found "${out}")
+  if(NOT found)
+    message(FATAL_ERROR "the run at ${RANKS} ranks does not say "
+      "'${EXPECT}':\n${out}")
+  endif()
+  message("${found}")
+endif()
 execute_process(
   COMMAND ${PYTHON} ${CMAKE_CURRENT_LIST_DIR}/compare_statistics.py
-    np1/statistics.csv np2/statistics.csv --rel ${REL} --ignore cg_iterations
+    np1/statistics.csv np${RANKS}/statistics.csv --rel ${REL} --ignore cg_iterations
     ${IGNORE}
   WORKING_DIRECTORY ${WORK_DIR}
   RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 if(NOT result EQUAL 0)
-  message(FATAL_ERROR "1 and 2 ranks differ")
+  message(FATAL_ERROR "1 and ${RANKS} ranks differ")
 endif()
 if(MVBS)
   execute_process(
-    COMMAND ${PYTHON} ${CMAKE_CURRENT_LIST_DIR}/compare_mvbs.py np1 np2
+    COMMAND ${PYTHON} ${CMAKE_CURRENT_LIST_DIR}/compare_mvbs.py np1 np${RANKS}
       ${MVB_ARGS}
     WORKING_DIRECTORY ${WORK_DIR}
     RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message("${out}${err}")
   if(NOT result EQUAL 0)
-    message(FATAL_ERROR "the MVBs of 1 and 2 ranks differ")
+    message(FATAL_ERROR "the MVBs of 1 and ${RANKS} ranks differ")
   endif()
 endif()
