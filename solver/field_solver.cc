@@ -810,22 +810,31 @@ namespace mvb
   }
 
   template <int dim>
-  void
-  FieldSolver<dim>::prepare_repartition()
+  std::vector<PETScWrappers::MPI::Vector>
+  FieldSolver<dim>::ghosted_state() const
   {
     // A cell's values need the ghosts of its neighbours' DoFs.
-    state_in_transfer.clear();
-    state_in_transfer.reserve(3 * species.size());
-    std::vector<const PETScWrappers::MPI::Vector *> in;
+    std::vector<PETScWrappers::MPI::Vector> state;
+    state.reserve(3 * species.size());
     for (const auto &s : species)
       for (const auto *v : {&s->current, &s->previous, &s->last_point_load})
         {
-          state_in_transfer.emplace_back(locally_owned_dofs,
-                                         locally_relevant_dofs,
-                                         mpi_communicator);
-          state_in_transfer.back() = *v;
-          in.push_back(&state_in_transfer.back());
+          state.emplace_back(locally_owned_dofs,
+                             locally_relevant_dofs,
+                             mpi_communicator);
+          state.back() = *v;
         }
+    return state;
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::prepare_repartition()
+  {
+    state_in_transfer = ghosted_state();
+    std::vector<const PETScWrappers::MPI::Vector *> in;
+    for (const auto &v : state_in_transfer)
+      in.push_back(&v);
     transfer = std::make_unique<
       parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>(
       dof_handler_);
@@ -880,16 +889,7 @@ namespace mvb
       }
     global.put(std::uint64_t(triangulation.n_global_active_cells()));
 
-    // A cell's values need the ghosts of its neighbours' DoFs.
-    std::vector<PETScWrappers::MPI::Vector> states;
-    for (const auto &s : species)
-      for (const auto *v : {&s->current, &s->previous, &s->last_point_load})
-        {
-          states.emplace_back(locally_owned_dofs,
-                              locally_relevant_dofs,
-                              mpi_communicator);
-          states.back() = *v;
-        }
+    const auto states = ghosted_state();
     local.put(std::uint32_t(fe.n_dofs_per_cell()));
     local.put(std::uint64_t(triangulation.n_locally_owned_active_cells()));
     Vector<double>      cell_values(fe.n_dofs_per_cell());

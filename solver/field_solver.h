@@ -194,6 +194,11 @@ namespace mvb
     struct Species;
     struct CellQuadratureCache;
 
+    /** Copies with ghost values of what a checkpoint or a repartitioning
+     * carries per species: u^n, u^{n-1} and the last point load. */
+    std::vector<PETScWrappers::MPI::Vector>
+    ghosted_state() const;
+
     void
     assemble_matrices(double leading_coefficient);
 
