@@ -1,20 +1,58 @@
-# Writes solver/version.h into the build tree with the project version and the
-# git revision of the source tree ("unknown" outside a git checkout).
-find_package(Git QUIET)
-set(MVBSIM_GIT_REVISION "unknown")
-if(GIT_FOUND AND EXISTS ${CMAKE_SOURCE_DIR}/.git)
-  execute_process(
-    COMMAND ${GIT_EXECUTABLE} describe --always --dirty --abbrev=12
-    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-    OUTPUT_VARIABLE _revision
-    OUTPUT_STRIP_TRAILING_WHITESPACE
-    ERROR_QUIET
-    RESULT_VARIABLE _result)
-  if(_result EQUAL 0 AND _revision)
-    set(MVBSIM_GIT_REVISION ${_revision})
+# Writes mvbsim_version.h into the build tree with the project version and the
+# git revision of the simulator's code ("unknown" outside a git checkout).
+#
+# The revision is that of `git describe`, with "-dirty" if the files the
+# simulator is built from (MVBSIM_CODE_PATHS) have uncommitted changes; changes
+# elsewhere (scripts, scenarios, tests, documents) leave a build clean. The
+# validation report reuses an ensemble's record only if the revision that made
+# it has the checkout's code, so the header is rewritten at every build (a
+# commit or an edit after configuring changes it) and only when it changes.
+#
+# Included from CMakeLists.txt: defines the target mvbsim_version that runs
+# this file in script mode (cmake -P) at every build. In script mode: writes
+# the header.
+set(MVBSIM_CODE_PATHS CMakeLists.txt mesh physics solver "postprocess/*.cc"
+  "postprocess/*.h")
+
+if(CMAKE_SCRIPT_MODE_FILE)
+  set(MVBSIM_GIT_REVISION "unknown")
+  find_package(Git QUIET)
+  if(GIT_FOUND AND EXISTS ${SOURCE_DIR}/.git)
+    execute_process(
+      COMMAND ${GIT_EXECUTABLE} describe --always --abbrev=12
+      WORKING_DIRECTORY ${SOURCE_DIR}
+      OUTPUT_VARIABLE _revision
+      OUTPUT_STRIP_TRAILING_WHITESPACE
+      ERROR_QUIET
+      RESULT_VARIABLE _result)
+    execute_process(
+      COMMAND ${GIT_EXECUTABLE} status --porcelain -- ${MVBSIM_CODE_PATHS}
+      WORKING_DIRECTORY ${SOURCE_DIR}
+      OUTPUT_VARIABLE _changes
+      OUTPUT_STRIP_TRAILING_WHITESPACE
+      ERROR_QUIET)
+    if(_result EQUAL 0 AND _revision)
+      set(MVBSIM_GIT_REVISION ${_revision})
+      if(_changes)
+        string(APPEND MVBSIM_GIT_REVISION "-dirty")
+      endif()
+    endif()
   endif()
+  configure_file(${SOURCE_DIR}/solver/version.h.in ${HEADER} @ONLY)
+  return()
 endif()
 
 set(MVBSIM_GENERATED_INCLUDE_DIR ${CMAKE_BINARY_DIR}/generated)
-configure_file(${CMAKE_SOURCE_DIR}/solver/version.h.in
-  ${MVBSIM_GENERATED_INCLUDE_DIR}/mvbsim_version.h @ONLY)
+set(_version_header ${MVBSIM_GENERATED_INCLUDE_DIR}/mvbsim_version.h)
+set(_version_command ${CMAKE_COMMAND} -DSOURCE_DIR=${CMAKE_SOURCE_DIR}
+  -DHEADER=${_version_header} -DPROJECT_VERSION=${PROJECT_VERSION}
+  -P ${CMAKE_CURRENT_LIST_FILE})
+# At configure time too, so that the header exists for tools that read the
+# compile commands before the first build.
+execute_process(COMMAND ${_version_command})
+add_custom_target(mvbsim_version ALL COMMAND ${_version_command}
+  BYPRODUCTS ${_version_header}
+  COMMENT "Reading the git revision of the simulator's code")
+# The library that includes the header is defined after this file is
+# included.
+cmake_language(DEFER CALL add_dependencies mvb_core mvbsim_version)
