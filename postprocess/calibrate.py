@@ -68,6 +68,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ensemble as ens  # noqa: E402
+import ensemble_record as er  # noqa: E402
 import validation_report as report  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -404,7 +405,7 @@ class Evaluator:
         total = 0.0
         for n in names:
             for r in ens.replicate_runs(os.path.join(folder, n)):
-                total += report.replicate_seconds(r)
+                total += er.replicate_seconds(r)
         return total
 
     def _measure(self, folder, targets):

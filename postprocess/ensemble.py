@@ -274,18 +274,12 @@ def wilson_interval(k, n, z=1.959964):
     return centre - half, centre + half
 
 
-def pooled_patch_fusions(runs, patch, t0=0.0, t1=math.inf):
-    """Fusions on the contact patch and in all, pooled over @p runs, whose
-    time lies in (t0, t1]."""
-    on_patch = total = 0
+def on_patch(positions, patch):
+    """Which of the (fusion) @p positions lie in the contact patch region
+    @p patch (centre, radius) of patch_from_parameters."""
     centre, radius = patch
-    for run in runs:
-        ft, fx, _ = read_fusions(run)
-        inside = (ft > t0) & (ft <= t1)
-        on = np.linalg.norm(fx[:, :len(centre)] - centre, axis=1) <= radius
-        on_patch += int(np.sum(inside & on))
-        total += int(np.sum(inside))
-    return on_patch, total
+    return np.linalg.norm(positions[:, :len(centre)] - centre,
+                          axis=1) <= radius
 
 
 def read_fusions(run):
@@ -377,9 +371,7 @@ def replicate_observables(run, t0=0.0, t1=None, patch=None, stats=None):
     if patch is not None:
         ft, fx, fn = read_fusions(run)
         inside = (ft > t[i0]) & (ft <= t[i1])
-        centre, radius = patch
-        dim = len(centre)
-        on = np.linalg.norm(fx[:, :dim] - centre, axis=1) <= radius
+        on = on_patch(fx, patch)
         total = fn[inside].sum()
         o["patch_fraction"] = (fn[inside & on].sum() / total
                                if total > 0 else math.nan)

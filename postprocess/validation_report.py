@@ -49,11 +49,11 @@ import subprocess
 import sys
 import time
 
-import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ensemble as ens  # noqa: E402
+import ensemble_record as er  # noqa: E402
 import pulse_chase  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,10 +90,30 @@ def finished_replicates(out):
     return done
 
 
+def ensemble_input(name, args, scenario=None, extra=()):
+    """The input of the ensemble @p name: scenario @p scenario (default @p
+    name) with the .prm files @p extra appended after args.settings, and
+    the report's output settings, written to RUNS/<name>.prm; returns its
+    path."""
+    scenario = os.path.abspath(os.path.join(args.scenarios,
+                                            (scenario or name) + ".prm"))
+    if not os.path.exists(scenario):
+        raise SystemExit(f"validation_report.py: error: no scenario file "
+                         f"'{scenario}'")
+    text = f"include {scenario}\n"
+    for more in list(args.settings or []) + list(extra):
+        text += f"include {os.path.abspath(more)}\n"
+    text += REPORT_OUTPUT
+    os.makedirs(args.runs, exist_ok=True)
+    prm = os.path.join(args.runs, name + ".prm")
+    with open(prm, "w") as f:
+        f.write(text)
+    return prm
+
+
 def run_ensemble(name, args, log, scenario=None, extra=()):
-    """Runs the ensemble @p name (scenario @p scenario, default @p name,
-    with the .prm files @p extra appended after args.settings) into
-    RUNS/<name>; returns seconds.
+    """Runs the ensemble @p name (ensemble_input()) into RUNS/<name>;
+    returns seconds.
 
     With --reuse, finished replicates are kept and only the missing ones
     run: replicates k..N-1 run with the seeds s+k..s+N-1 in a staging
@@ -104,16 +124,9 @@ def run_ensemble(name, args, log, scenario=None, extra=()):
     if have >= args.replicates:
         log(f"  {name}: reusing {have} replicates in {out}")
         return math.nan
-    os.makedirs(args.runs, exist_ok=True)
-    scenario = os.path.abspath(os.path.join(args.scenarios,
-                                            (scenario or name) + ".prm"))
-    if not os.path.exists(scenario):
-        raise SystemExit(f"validation_report.py: error: no scenario file "
-                         f"'{scenario}'")
-    text = f"include {scenario}\n"
-    for more in list(args.settings or []) + list(extra):
-        text += f"include {os.path.abspath(more)}\n"
-    text += REPORT_OUTPUT
+    prm = ensemble_input(name, args, scenario, extra)
+    with open(prm) as f:
+        text = f.read()
     target = out
     if have > 0:
         seed = int(ens.read_parameters(os.path.join(
@@ -121,9 +134,8 @@ def run_ensemble(name, args, log, scenario=None, extra=()):
         text += (f"subsection MVB\n  set Random seed = {seed + have}\n"
                  f"end\n")
         target = out + "-extension"
-    prm = os.path.join(args.runs, name + ".prm")
-    with open(prm, "w") as f:
-        f.write(text)
+        with open(prm, "w") as f:
+            f.write(text)
     # No more ranks than replicates: a replicate then always runs on one
     # rank, so a resumed ensemble equals an uninterrupted one bit for bit.
     ranks = min(args.np, args.replicates - have)
@@ -305,31 +317,13 @@ def plot_cumulative(ensembles, references, path, t0):
                 "over replicates (grey: reference)")
 
 
-def radial_positions(e, t0):
-    """Radial positions of every MVB at the output times from t0 on (file
-    mvbs-N.h5 is output N, the N-th row of statistics.csv)."""
-    values = []
-    for run, stats in zip(e.runs, e.statistics):
-        times = stats["time"]
-        files = sorted(glob.glob(os.path.join(run, "mvbs", "mvbs-*.h5")))
-        for f in files:
-            n = int(os.path.basename(f)[len("mvbs-"):-len(".h5")])
-            if n < len(times) and times[n] >= t0 - 1e-9:
-                with h5py.File(f, "r") as h:
-                    if "radial_position" in h:
-                        values.append(h["radial_position"][:])
-    return np.concatenate(values) if values else np.zeros(0)
-
-
-def plot_radial(ensembles, references, path, t0):
-    bins = np.linspace(0, 1, 21)
-    cache = {}
+def plot_radial(ensembles, references, path):
+    bins = er.RADIAL_BINS
 
     def histogram(name):
-        if name not in cache:
-            r = radial_positions(ensembles[name], t0)
-            cache[name] = np.histogram(r, bins=bins, density=True)[0]
-        return cache[name]
+        counts = ensembles[name].radial_counts()
+        total = counts.sum()
+        return counts / (total * np.diff(bins)) if total else counts
 
     def draw(ax, name):
         centres = 0.5 * (bins[1:] + bins[:-1])
@@ -346,7 +340,7 @@ def plot_radial(ensembles, references, path, t0):
                 "replicates (grey: reference)")
 
 
-def plot_fusion_sites(ensembles, names, patch, path, t0):
+def plot_fusion_sites(ensembles, names, patch, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -355,11 +349,9 @@ def plot_fusion_sites(ensembles, names, patch, path, t0):
     for ax, name in zip(axes.flat, names):
         e = ensembles[name]
         xs, sizes = [], []
-        for run in e.runs:
-            t, x, n = ens.read_fusions(run)
-            keep = t > t0
-            xs.append(x[keep])
-            sizes.append(n[keep])
+        for _, x, n in e.fusions():
+            xs.append(x)
+            sizes.append(n)
         x = np.concatenate(xs) if xs else np.zeros((0, 3))
         n = np.concatenate(sizes) if sizes else np.zeros(0)
         ax.scatter(x[:, 0], x[:, 1], s=4 + 0.1 * n, alpha=0.5, color="C3",
@@ -382,7 +374,7 @@ def plot_fusion_sites(ensembles, names, patch, path, t0):
                     ls="--", label="contact patch region")
             ax.legend(fontsize=7, loc="lower left")
         ax.set_aspect("equal")
-        ax.set_title(f"{name}: {len(x)} fusions, {len(e.runs)} replicates",
+        ax.set_title(f"{name}: {len(x)} fusions, {len(e)} replicates",
                      fontsize=9)
         ax.set_xlabel("x (µm)")
         ax.set_ylabel("y (µm)")
@@ -393,22 +385,19 @@ def plot_fusion_sites(ensembles, names, patch, path, t0):
     plt.close(fig)
 
 
-def fate_ages(e, t0):
+def fate_ages(e):
     """Ages at fate (min) of the fusions and of the degradations after t0,
     pooled over the replicates of @p e; None if its runs did not record
     them (model version 1)."""
-    fusions, degradations = [], []
-    for run in e.runs:
-        ages = ens.ages_at_fate(run, t0)
-        if ages is None:
-            return None
-        fusions.append(ages[0] / 60)
-        degradations.append(ages[1] / 60)
-    return np.concatenate(fusions), np.concatenate(degradations)
+    ages = e.ages()
+    if ages is None:
+        return None
+    return (np.concatenate([a[0] for a in ages]) / 60,
+            np.concatenate([a[1] for a in ages]) / 60)
 
 
 def plot_age_at_fate(ensembles, names, path, t0):
-    ages = {n: fate_ages(ensembles[n], t0) for n in names}
+    ages = {n: fate_ages(ensembles[n]) for n in names}
     pooled = [a for pair in ages.values() if pair is not None for a in pair]
     pooled = np.concatenate(pooled) if pooled else np.zeros(0)
     top = float(np.percentile(pooled, 99)) if len(pooled) else 60.0
@@ -421,7 +410,7 @@ def plot_age_at_fate(ensembles, names, path, t0):
                     va="center", fontsize=8)
             ax.set_axis_off()
             return
-        per_run = 1 / len(ensembles[name].runs)
+        per_run = 1 / len(ensembles[name])
         for a, colour, fate in zip(ages[name], ("C3", "C0"),
                                    ("fusions", "degradations")):
             text = f"{fate} (n = {len(a)}"
@@ -444,27 +433,26 @@ def fmt(v, digits=3):
     return "–" if v is None or math.isnan(v) else f"{v:.{digits}g}"
 
 
-def replicate_seconds(run):
-    """The wall time a finished replicate reports in its log.txt."""
-    with open(os.path.join(run, "log.txt")) as f:
-        for line in f:
-            if "Total wallclock time elapsed since start" in line:
-                return float(line.split("|")[2].strip().rstrip("s"))
-    return math.nan
+def pooled_patch_fusions(e, patch):
+    """Fusions on the contact patch and in all, pooled over the replicates
+    of the recorded ensemble @p e."""
+    on = total = 0
+    for _, x, _ in e.fusions():
+        on += int(np.sum(ens.on_patch(x, patch)))
+        total += len(x)
+    return on, total
 
 
-def evaluate(experiments, ensembles_wanted, args):
-    """The ensembles and the report's rows."""
+def evaluate(experiments, records, args):
+    """The ensembles of the @p records (name -> record) and the report's
+    rows."""
     # The contact patch of the scenario that has one (the synapse) is
     # measured as a region in every ensemble, its reference included.
-    patches = {}
-    for n in ensembles_wanted:
-        run = sorted(glob.glob(os.path.join(args.runs, n, "replicate-*")))[0]
-        patches[n] = ens.patch_from_parameters(ens.read_parameters(run))
+    patches = {n: ens.patch_from_parameters(r["parameters"])
+               for n, r in records.items()}
     patch = next((p for p in patches.values() if p is not None), None)
-    ensembles = {n: ens.Ensemble(os.path.join(args.runs, n), args.t0, None,
-                                 patch, limit=args.replicates)
-                 for n in ensembles_wanted}
+    ensembles = {n: er.RecordedEnsemble(r, patch, limit=args.replicates)
+                 for n, r in records.items()}
 
     rows = []
     for e in experiments:
@@ -475,7 +463,7 @@ def evaluate(experiments, ensembles_wanted, args):
         row = {"experiment": e["experiment"], "kind": kind,
                "scenario": name, "reference": "", "observable": obs,
                "expected": e["expected"], "seeds": e["seeds"],
-               "replicates": len(s.runs), "scenario_mean": math.nan,
+               "replicates": len(s), "scenario_mean": math.nan,
                "scenario_ci95": math.nan, "reference_mean": math.nan,
                "reference_ci95": math.nan, "value": math.nan,
                "value_ci95_low": math.nan, "value_ci95_high": math.nan,
@@ -487,7 +475,7 @@ def evaluate(experiments, ensembles_wanted, args):
             mb, hb = b.summary(obs)
             r, lo, hi = s.ratio(obs, b)
             row.update(reference=ref, replicates=len(s.paired_seeds(b))
-                       or len(s.runs), scenario_mean=m, scenario_ci95=h,
+                       or len(s), scenario_mean=m, scenario_ci95=h,
                        reference_mean=mb, reference_ci95=hb, value=r,
                        value_ci95_low=lo, value_ci95_high=hi)
         elif kind == "absolute":
@@ -500,8 +488,7 @@ def evaluate(experiments, ensembles_wanted, args):
             continue
         else:
             area = ens.patch_area_share(s.parameters)
-            on, total = ens.pooled_patch_fusions(s.runs, patches[name],
-                                                 args.t0)
+            on, total = pooled_patch_fusions(s, patches[name])
             lo, hi = ens.wilson_interval(on, total)
             row.update(scenario_mean=on / total if total else math.nan,
                        reference_mean=area, pooled_fusions=total)
@@ -576,6 +563,30 @@ def row_cell(r):
             f"pooled fusions", f"area share {fmt(r['reference_mean'])}")
 
 
+def ensemble_record(name, args, log, scenario, settings):
+    """The record of the ensemble @p name: REPORT/ensembles/<name>.json if
+    it can stand for this run (ensemble_record.reusable()), else that of a
+    new run, written there. Returns (seconds of the run or NaN, record)."""
+    prm = ensemble_input(name, args, scenario, [settings] if settings else [])
+    fingerprint = er.input_fingerprint(prm, ROOT)
+    path = os.path.join(args.records, name + ".json")
+    record = None if args.rerun else er.read(path)
+    why = er.reusable(record, args.replicates, args.t0, fingerprint, ROOT)
+    if why is None:
+        log(f"  {name}: recorded ({path}, revision {record['revision']})")
+        return math.nan, record
+    if record is not None:
+        log(f"  {name}: not reusing {path}: {why}")
+    seconds = run_ensemble(name, args, log, scenario,
+                           [settings] if settings else [])
+    record = er.record_from_runs(os.path.join(args.runs, name), name,
+                                 scenario, os.path.basename(settings or ""),
+                                 args.t0, fingerprint, args.replicates)
+    record["wall_seconds"] = seconds
+    er.write(record, path)
+    return seconds, record
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--experiments",
@@ -598,9 +609,16 @@ def main():
     parser.add_argument("--reuse", action="store_true",
                         help="keep finished replicates of an earlier "
                              "(interrupted) invocation")
+    parser.add_argument("--records",
+                        help="the folder of the ensembles' records "
+                             "(default: REPORT/ensembles)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run every ensemble, even those whose record "
+                             "could be reused")
     parser.add_argument("--from", dest="t0", type=float, default=0.0)
     parser.add_argument("--title", default="mvbsim validation report")
     args = parser.parse_args()
+    args.records = args.records or os.path.join(args.report, "ensembles")
     if args.replicates < 2:
         sys.exit("validation_report.py: error: --replicates must be at "
                  "least 2 for a confidence interval")
@@ -633,13 +651,13 @@ def main():
     log(f"validation report: {len(experiments)} rows, {len(names)} "
         f"ensembles of {args.replicates} replicates on {args.np} ranks")
     start = time.time()
-    seconds = {}
+    seconds, records = {}, {}
     for n, (scenario, settings) in wanted.items():
-        seconds[n] = run_ensemble(n, args, log, scenario,
-                                  [settings] if settings else [])
+        seconds[n], records[n] = ensemble_record(n, args, log, scenario,
+                                                 settings)
     total = time.time() - start
 
-    patches, patch, ensembles, rows = evaluate(experiments, names, args)
+    patches, patch, ensembles, rows = evaluate(experiments, records, args)
     write_report(args, experiments, names, patches, patch, ensembles, rows,
                  seconds, total, log)
     passed = sum(r["verdict"] == "pass" for r in rows)
@@ -664,14 +682,13 @@ def write_report(args, experiments, names, patches, patch, ensembles, rows,
                     os.path.join(args.report, "cumulative_release.png"),
                     args.t0)
     plot_radial(ensembles, references,
-                os.path.join(args.report, "radial_distribution.png"),
-                args.t0)
+                os.path.join(args.report, "radial_distribution.png"))
     site_names = [n for n in names if patches[n] is not None]
     site_names = ([references.get(site_names[0], names[0])] + site_names
                   if site_names else [names[0]])
     site_names = list(dict.fromkeys(site_names))
     plot_fusion_sites(ensembles, site_names, patch,
-                      os.path.join(args.report, "fusion_sites.png"), args.t0)
+                      os.path.join(args.report, "fusion_sites.png"))
     plot_age_at_fate(ensembles, names,
                      os.path.join(args.report, "age_at_fate.png"), args.t0)
 
@@ -736,10 +753,10 @@ def write_report(args, experiments, names, patches, patch, ensembles, rows,
         m, h = baseline.summary(obs)
         if not math.isnan(m):
             lines.append(f"| {label} | {fmt(m, 4)} ± {fmt(h, 2)} |")
-    replicate_time = sum(replicate_seconds(r) for n in names
-                         for r in ensembles[n].runs)
+    replicate_time = sum(sum(ensembles[n].seconds()) for n in names)
+    revisions = sorted({e.record["revision"] for e in ensembles.values()})
     lines += ["", "## Run", "",
-              f"- {sum(len(ensembles[n].runs) for n in names)} replicate "
+              f"- {sum(len(ensembles[n]) for n in names)} replicate "
               f"runs of {replicate_time / 3600:.1f} core-hours in all (the "
               f"sum of their wall times, one rank each).",
               f"- {len(names)} ensembles ("
@@ -749,6 +766,13 @@ def write_report(args, experiments, names, patches, patch, ensembles, rows,
                                   if not math.isnan(seconds[n])) + ")"
                  if any(not math.isnan(v) for v in seconds.values())
                  else "") + ".",
+              f"- Made by mvbsim revision {', '.join(revisions)}."
+              f" What the report reads of each ensemble's runs is its "
+              f"record, `{os.path.relpath(args.records, args.report)}/"
+              f"<ensemble>.json`: the report is rebuilt from the records "
+              f"(and an interrupted one resumed) without running them again "
+              f"while the simulator's code and the inputs are those that "
+              f"made them.",
               f"- Settings appended to every scenario: "
               f"{', '.join(os.path.basename(x) for x in args.settings or []) or 'none'}"
               " (plus: no field or mesh files).",
