@@ -37,7 +37,10 @@
 
 namespace
 {
+  using mvb::benchmarks::parse_count;
   using mvb::benchmarks::peak_memory;
+  using mvb::benchmarks::section;
+  using mvb::benchmarks::SectionTimes;
 
   using namespace dealii;
   namespace fs = std::filesystem;
@@ -70,56 +73,27 @@ namespace
            "                    again (default /tmp)\n";
   }
 
-  unsigned int
-  parse_count(const std::string &option, const std::string &value)
-  {
-    std::size_t   end = 0;
-    unsigned long n   = 0;
-    try
-      {
-        n = std::stoul(value, &end);
-      }
-    catch (const std::exception &)
-      {
-        end = 0;
-      }
-    if (end == 0 || end != value.size() || value[0] == '-' || n > 1000000)
-      throw mvb::InputError(option + " " + value +
-                            ": not a whole number from 0 to 1000000");
-    return static_cast<unsigned int>(n);
-  }
-
   Options
   parse_options(const std::vector<std::string> &args)
   {
-    Options o;
-    for (std::size_t i = 0; i < args.size(); ++i)
-      {
-        const std::string &option = args[i];
-        if (option == "--help" || option == "-h")
-          {
-            o.help = true;
-            continue;
-          }
-        if (option != "--level" && option != "--degree" &&
-            option != "--steps" && option != "--output-every" &&
-            option != "--scratch")
-          throw mvb::InputError("unknown option '" + option +
-                                "'; see field_benchmark --help");
-        if (i + 1 == args.size())
-          throw mvb::InputError(option + " needs a value");
-        const std::string &value = args[++i];
-        if (option == "--level")
-          o.level = parse_count(option, value);
-        else if (option == "--degree")
-          o.degree = parse_count(option, value);
-        else if (option == "--steps")
-          o.n_steps = parse_count(option, value);
-        else if (option == "--output-every")
-          o.output_every = parse_count(option, value);
-        else
-          o.scratch = value;
-      }
+    Options    o;
+    const auto count = [&](const std::string &name, unsigned int &target) {
+      return mvb::benchmarks::Option{name,
+                                     true,
+                                     [name, t = &target](const std::string &v) {
+                                       *t = parse_count(name, v, 1000000);
+                                     }};
+    };
+    o.help = mvb::benchmarks::apply_options(
+      args,
+      "field_benchmark",
+      {count("--level", o.level),
+       count("--degree", o.degree),
+       count("--steps", o.n_steps),
+       count("--output-every", o.output_every),
+       {"--scratch", true, [&](const std::string &v) {
+          o.scratch = v;
+        }}});
     if (o.n_steps == 0)
       throw mvb::InputError("--steps 0: give at least one step");
     return o;
@@ -198,15 +172,6 @@ namespace
   private:
     MPI_Comm communicator;
   };
-
-  using SectionTimes = std::map<std::string, double>;
-
-  double
-  section(const SectionTimes &times, const std::string &name)
-  {
-    const auto it = times.find(name);
-    return it == times.end() ? 0. : it->second;
-  }
 
   struct SpeciesIterations
   {
@@ -466,31 +431,17 @@ namespace
     ConditionalOStream pcout(std::cout,
                              Utilities::MPI::this_mpi_process(communicator) ==
                                0);
-    // A TimerOutput destroyed while an exception is in flight warns instead
-    // of ending normally: it ends first, as in solver/main.cc.
-    std::exception_ptr failure;
-    {
-      TimerOutput timer(communicator,
-                        pcout,
-                        TimerOutput::never,
-                        TimerOutput::wall_times);
-      try
-        {
-          measure(o,
-                  parameters,
-                  baseline_memory,
-                  scratch,
-                  timer,
-                  pcout,
-                  communicator);
-        }
-      catch (...)
-        {
-          failure = std::current_exception();
-        }
-    }
-    if (failure)
-      std::rethrow_exception(failure);
+    mvb::benchmarks::with_wall_timer(communicator,
+                                     pcout,
+                                     [&](TimerOutput &timer) {
+                                       measure(o,
+                                               parameters,
+                                               baseline_memory,
+                                               scratch,
+                                               timer,
+                                               pcout,
+                                               communicator);
+                                     });
   }
 } // namespace
 

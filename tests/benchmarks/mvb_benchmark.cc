@@ -40,7 +40,11 @@
 
 namespace
 {
+  using mvb::benchmarks::parse_count;
+  using mvb::benchmarks::parse_number;
   using mvb::benchmarks::peak_memory;
+  using mvb::benchmarks::section;
+  using mvb::benchmarks::SectionTimes;
 
   using namespace dealii;
   using mvb::mesh::TrackType;
@@ -111,94 +115,53 @@ namespace
            "                     so that a small population lasts\n";
   }
 
-  unsigned int
-  parse_count(const std::string  &option,
-              const std::string  &value,
-              const unsigned long maximum)
-  {
-    std::size_t   end = 0;
-    unsigned long n   = 0;
-    try
-      {
-        n = std::stoul(value, &end);
-      }
-    catch (const std::exception &)
-      {
-        end = 0;
-      }
-    if (end == 0 || end != value.size() || value[0] == '-' || n > maximum)
-      throw mvb::InputError(option + " " + value +
-                            ": not a whole number from 0 to " +
-                            std::to_string(maximum));
-    return static_cast<unsigned int>(n);
-  }
-
-  double
-  parse_density(const std::string &option, const std::string &value)
-  {
-    std::size_t end = 0;
-    double      x   = -1;
-    try
-      {
-        x = std::stod(value, &end);
-      }
-    catch (const std::exception &)
-      {
-        end = 0;
-      }
-    if (end == 0 || end != value.size() || !std::isfinite(x) || x < 0 ||
-        x > 1000)
-      throw mvb::InputError(option + " " + value +
-                            ": not a number from 0 to 1000");
-    return x;
-  }
-
   Options
   parse_options(const std::vector<std::string> &args)
   {
-    Options o;
-    for (std::size_t i = 0; i < args.size(); ++i)
-      {
-        const std::string &option = args[i];
-        if (option == "--help" || option == "-h")
-          {
-            o.help = true;
-            continue;
-          }
-        if (option == "--coupled" || option == "--births")
-          {
-            (option == "--coupled" ? o.coupled : o.births) = true;
-            continue;
-          }
-        if (option != "--case" && option != "--mvbs" &&
-            option != "--microtubules" && option != "--actin-density" &&
-            option != "--steps" && option != "--level")
-          throw mvb::InputError("unknown option '" + option +
-                                "'; see mvb_benchmark --help");
-        if (i + 1 == args.size())
-          throw mvb::InputError(option + " needs a value");
-        const std::string &value = args[++i];
-        if (option == "--case")
-          {
-            if (value == "mix")
-              o.benchmark_case = Case::mix;
-            else if (value == "free-diffusion")
-              o.benchmark_case = Case::free_diffusion;
-            else
-              throw mvb::InputError("--case " + value +
-                                    ": not 'mix' or 'free-diffusion'");
-          }
-        else if (option == "--mvbs")
-          o.n_mvbs = parse_count(option, value, 10000000);
-        else if (option == "--microtubules")
-          o.n_microtubules = parse_count(option, value, 100000);
-        else if (option == "--actin-density")
-          o.actin_density = parse_density(option, value);
-        else if (option == "--steps")
-          o.n_steps = parse_count(option, value, 1000000);
-        else
-          o.level = parse_count(option, value, 8);
-      }
+    Options    o;
+    const auto count = [&](const std::string &name,
+                           unsigned int      &target,
+                           unsigned long      maximum) {
+      return mvb::benchmarks::Option{name,
+                                     true,
+                                     [name, maximum, t = &target](
+                                       const std::string &v) {
+                                       *t = parse_count(name, v, maximum);
+                                     }};
+    };
+    o.help = mvb::benchmarks::apply_options(
+      args,
+      "mvb_benchmark",
+      {{"--coupled",
+        false,
+        [&](const std::string &) {
+          o.coupled = true;
+        }},
+       {"--births",
+        false,
+        [&](const std::string &) {
+          o.births = true;
+        }},
+       {"--case",
+        true,
+        [&](const std::string &value) {
+          if (value == "mix")
+            o.benchmark_case = Case::mix;
+          else if (value == "free-diffusion")
+            o.benchmark_case = Case::free_diffusion;
+          else
+            throw mvb::InputError("--case " + value +
+                                  ": not 'mix' or 'free-diffusion'");
+        }},
+       count("--mvbs", o.n_mvbs, 10000000),
+       count("--microtubules", o.n_microtubules, 100000),
+       {"--actin-density",
+        true,
+        [&](const std::string &v) {
+          o.actin_density = parse_number("--actin-density", v, 0, 1000);
+        }},
+       count("--steps", o.n_steps, 1000000),
+       count("--level", o.level, 8)});
     if (o.n_steps == 0)
       o.n_steps = o.benchmark_case == Case::mix ? 20 : 1000;
     if ((o.coupled || o.births) && o.benchmark_case != Case::mix)
@@ -271,15 +234,6 @@ namespace
            << "  end\n"
            << "end\n";
     return text.str();
-  }
-
-  using SectionTimes = std::map<std::string, double>;
-
-  double
-  section(const SectionTimes &times, const std::string &name)
-  {
-    const auto it = times.find(name);
-    return it == times.end() ? 0. : it->second;
   }
 
   /**
@@ -653,22 +607,13 @@ namespace
     ConditionalOStream pcout(std::cout,
                              Utilities::MPI::this_mpi_process(communicator) ==
                                0);
-    // A TimerOutput destroyed while an exception is in flight warns instead
-    // of ending normally: it ends first, as in solver/main.cc.
-    std::exception_ptr failure;
-    {
-      Timers timers(communicator, pcout);
-      try
-        {
-          measure(o, parameters, timers, pcout, communicator);
-        }
-      catch (...)
-        {
-          failure = std::current_exception();
-        }
-    }
-    if (failure)
-      std::rethrow_exception(failure);
+    mvb::benchmarks::with_timers(
+      [&]() {
+        return Timers(communicator, pcout);
+      },
+      [&](Timers &timers) {
+        measure(o, parameters, timers, pcout, communicator);
+      });
   }
 } // namespace
 
