@@ -65,25 +65,40 @@ def run_revision(run):
 
 
 def input_fingerprint(prm, root):
-    """SHA-256 of the text of @p prm and of the name and text of every file
-    it includes (recursively, in order), with the paths below @p root
-    written relative to it: two checkouts with the same inputs get the same
-    fingerprint, wherever they and the run folders are."""
+    """SHA-256 of the text of @p prm and of the name and content of every
+    file it includes (recursively, in order) and of every mesh file it
+    names ('set Mesh file = ...', if the file is there), with the paths
+    below @p root written relative to it: two checkouts with the same inputs
+    get the same fingerprint, wherever they and the run folders are. (Files
+    outside @p root keep their absolute paths: the same inputs elsewhere
+    then give another fingerprint, and their records are not reused.)"""
     digest = hashlib.sha256()
-    root = os.path.abspath(root)
+    root = os.path.realpath(root)
+
+    def name(path):
+        inside = path.startswith(root + os.sep)
+        return os.path.relpath(path, root) if inside else path
 
     def add(path, top=False):
-        with open(path) as f:
-            text = f.read()
+        path = os.path.realpath(path)
+        with open(path, "rb") as f:
+            content = f.read()
         if not top:
-            digest.update(os.path.relpath(path, root).encode() + b"\0")
-        digest.update(text.replace(root, ".").encode() + b"\0")
+            digest.update(name(path).encode() + b"\0")
+        text = content.decode(errors="replace")
+        digest.update(text.replace(root + os.sep, "./").encode() + b"\0")
+        if path.endswith(".msh"):
+            return
         for line in text.splitlines():
+            here = os.path.dirname(path)
             m = re.match(r"\s*include\s+(\S+)", line)
             if m:
-                add(os.path.join(os.path.dirname(path), m.group(1)))
+                add(os.path.join(here, m.group(1)))
+            m = re.match(r"\s*set\s+Mesh file\s*=\s*(\S+)", line)
+            if m and os.path.exists(os.path.join(here, m.group(1))):
+                add(os.path.join(here, m.group(1)))
 
-    add(os.path.abspath(prm), top=True)
+    add(prm, top=True)
     return digest.hexdigest()
 
 
@@ -102,7 +117,8 @@ def same_code(revision, root):
     commit = revision.rsplit("-g", 1)[-1]
     if _git(root, "cat-file", "-e", commit + "^{commit}").returncode != 0:
         return False
-    if _git(root, "status", "--porcelain", "--", *CODE_PATHS).stdout.strip():
+    if _git(root, "--no-optional-locks", "status", "--porcelain", "--",
+            *CODE_PATHS).stdout.strip():
         return False
     return _git(root, "diff", "--quiet", commit, "HEAD", "--",
                 *CODE_PATHS).returncode == 0
@@ -123,13 +139,22 @@ def radial_counts(run, times, t0):
     return counts
 
 
+def nearest_output(times, t):
+    """The output time nearest @p t (where cumulative counts are exact; the
+    observables and the pulse-chase curve start there)."""
+    return float(times[int(np.argmin(np.abs(times - t)))])
+
+
 def replicate_record(run, t0, stats, values, seed, seconds):
-    """What the report keeps of one finished replicate folder."""
+    """What the report keeps of one finished replicate folder: events after
+    the output time nearest t0, the series from there (or from the output
+    time nearest the pulse start, if earlier)."""
     t = stats["time"]
+    t0 = nearest_output(t, t0)
     start = t0
     pulse = pulse_chase.pulse_start_from_parameters(ens.read_parameters(run))
     if pulse_chase.has_label(stats) and pulse is not None:
-        start = min(start, pulse)
+        start = min(start, nearest_output(t, pulse))
     keep = t >= start - 1e-9
     record = {"seed": seed, "seconds": seconds,
               "values": {k: v for k, v in values.items()

@@ -118,13 +118,30 @@ def run_ensemble(name, args, log, scenario=None, extra=()):
     With --reuse, finished replicates are kept and only the missing ones
     run: replicates k..N-1 run with the seeds s+k..s+N-1 in a staging
     folder and are moved in as replicate-k... So an interrupted report (or
-    calibration) resumes where it stopped, paired by seed."""
+    calibration) resumes where it stopped, paired by seed. Replicates are
+    kept only if they ran from the same inputs: the fingerprint of the
+    inputs (ensemble_record.input_fingerprint()) is written to
+    RUNS/<name>.sha256 before the ensemble runs."""
     out = os.path.join(args.runs, name)
-    have = len(finished_replicates(out)) if args.reuse else 0
+    prm = ensemble_input(name, args, scenario, extra)
+    fingerprint = er.input_fingerprint(prm, ROOT)
+    stamp = os.path.join(args.runs, name + ".sha256")
+    have = 0
+    if args.reuse:
+        try:
+            with open(stamp) as f:
+                same_inputs = f.read().strip() == fingerprint
+        except OSError:
+            same_inputs = False
+        have = len(finished_replicates(out)) if same_inputs else 0
+        if not same_inputs and finished_replicates(out):
+            log(f"  {name}: not reusing the replicates in {out}: other "
+                f"inputs ran them")
     if have >= args.replicates:
         log(f"  {name}: reusing {have} replicates in {out}")
         return math.nan
-    prm = ensemble_input(name, args, scenario, extra)
+    with open(stamp, "w") as f:
+        f.write(fingerprint + "\n")
     with open(prm) as f:
         text = f.read()
     target = out
@@ -584,6 +601,11 @@ def ensemble_record(name, args, log, scenario, settings):
                                  args.t0, fingerprint, args.replicates)
     record["wall_seconds"] = seconds
     er.write(record, path)
+    if not er.same_code(record["revision"], ROOT):
+        log(f"  {name}: warning: made by mvbsim revision "
+            f"{record['revision']}, whose code is not this checkout's "
+            f"(uncommitted changes, or another commit): the record will not "
+            f"be reused")
     return seconds, record
 
 

@@ -6,14 +6,15 @@ on the runs and the report of validation.reduced-report:
   folders do, and the contact-patch share from its fusions;
 - the report rebuilt from the records alone (no run folders, no mvbsim)
   has the same rows;
-- a record made from other inputs is not reused (the report then runs the
-  ensemble, which fails here with a mvbsim that cannot run).
+- a record is not reused for other inputs, another t0, more replicates
+  or code that is not the checkout's (the report then runs the ensemble,
+  which fails here with a mvbsim that cannot run, after saying why).
 
 Usage: test_report_records.py REPORT_SCRIPT RUNS REPORT EXPERIMENTS
                               SETTINGS WORK
 Exit 77 (skipped) if the records cannot be reused in this checkout: the
-simulator's code has uncommitted changes, or the build's revision differs
-from the checkout's code (reconfigure to update it)."""
+simulator's code has uncommitted changes, or the build that made them is
+of a commit whose code is not the checkout's."""
 import math
 import os
 import shutil
@@ -78,12 +79,12 @@ if not er.same_code(revision, root):
     sys.exit(77 if not failures else 1)
 
 arguments = ["--experiments", experiments, "--settings", settings,
-             "--replicates", "8", "--np", "2", "--records", records,
-             "--mvbsim", "/bin/false", "--mpirun", "mpirun"]
+             "--np", "2", "--mvbsim", "/bin/false", "--mpirun", "mpirun"]
 shutil.rmtree(work, ignore_errors=True)
 rebuilt = subprocess.run(
     [sys.executable, script] + arguments +
-    ["--runs", os.path.join(work, "runs"),
+    ["--replicates", "8", "--records", records,
+     "--runs", os.path.join(work, "runs"),
      "--report", os.path.join(work, "report")],
     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 print(rebuilt.stdout)
@@ -100,20 +101,41 @@ except OSError:
 check(first == second, "the report rebuilt from the records has the same "
       "rows (report.csv)")
 
-# Other inputs: one more settings file, with only a comment, changes the
-# fingerprint, so the ensembles must run again.
+
+
+def not_reused(more, why, text, records_dir=records):
+    """Runs the report with the further arguments @p more; the first
+    ensemble must not be taken from its record, for the reason @p why."""
+    k = len(failures)
+    changed = subprocess.run(
+        [sys.executable, script] + arguments +
+        ["--records", records_dir, "--runs", os.path.join(work, f"runs-{k}"),
+         "--report", os.path.join(work, f"report-{k}")] + more,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(changed.stdout)
+    check(changed.returncode != 0 and why in changed.stdout,
+          f"a record is not reused for {text}: the ensemble runs (and "
+          f"fails with /bin/false)")
+
+
+# One more settings file, with only a comment, changes the fingerprint.
 extra = os.path.join(work, "comment.prm")
 with open(extra, "w") as f:
     f.write("# a comment, and yet other inputs\n")
-changed = subprocess.run(
-    [sys.executable, script] + arguments +
-    ["--settings", extra, "--runs", os.path.join(work, "runs-2"),
-     "--report", os.path.join(work, "report-2")],
-    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-print(changed.stdout)
-check(changed.returncode != 0 and "the input files changed" in changed.stdout,
-      "a record of other inputs is not reused: the ensemble runs (and "
-      "fails with /bin/false)")
+not_reused(["--settings", extra], "the input files changed", "other inputs")
+not_reused(["--from", "60"], "observed from t = 0 s", "another t0")
+not_reused(["--replicates", "16"], "8 replicates recorded",
+           "more replicates")
+# A record made by a build with uncommitted changes to the code.
+dirty = os.path.join(work, "dirty-records")
+shutil.copytree(records, dirty)
+for name in names:
+    path = os.path.join(dirty, name + ".json")
+    record = er.read(path)
+    record["revision"] += "-dirty"
+    er.write(record, path)
+not_reused([], "whose code differs", "code that is not the checkout's",
+           dirty)
 
 if failures:
     print(f"{len(failures)} checks failed")
