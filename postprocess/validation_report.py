@@ -133,8 +133,9 @@ def run_ensemble(name, args, log, scenario=None, extra=()):
                 same_inputs = f.read().strip() == fingerprint
         except OSError:
             same_inputs = False
-        have = len(finished_replicates(out)) if same_inputs else 0
-        if not same_inputs and finished_replicates(out):
+        kept = len(finished_replicates(out))
+        have = kept if same_inputs else 0
+        if kept and not same_inputs:
             log(f"  {name}: not reusing the replicates in {out}: other "
                 f"inputs ran them")
     if have >= args.replicates:
