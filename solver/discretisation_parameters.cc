@@ -101,6 +101,15 @@ namespace mvb
                         Patterns::Integer(1, 4),
                         "Polynomial degree p of the FE_Q(p) elements of every "
                         "species. Unit: none.");
+      prm.declare_entry("Preconditioner",
+                        "GAMG",
+                        Patterns::Selection("GAMG|BoomerAMG"),
+                        "Algebraic multigrid preconditioner of the CG solves "
+                        "of every species: GAMG (PETSc's smoothed "
+                        "aggregation; the faster) or BoomerAMG (hypre's "
+                        "classical AMG; fewer, dearer iterations). Both "
+                        "solve the same equations to the same tolerance; "
+                        "PETSC_OPTIONS tunes either. Unit: none.");
       prm.declare_entry("Linear solver tolerance",
                         "1e-10",
                         Patterns::Double(1e-15, 1e-2),
@@ -124,6 +133,9 @@ namespace mvb
     fe_degree      = prm.get_integer("Finite element degree");
     tolerance      = prm.get_double("Linear solver tolerance");
     max_iterations = prm.get_integer("Maximum linear iterations");
+    preconditioner = prm.get("Preconditioner") == "BoomerAMG"
+                       ? FieldPreconditioner::boomeramg
+                       : FieldPreconditioner::gamg;
     prm.leave_subsection();
   }
 } // namespace mvb

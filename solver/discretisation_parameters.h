@@ -36,9 +36,10 @@ namespace mvb
     void
     parse_parameters(ParameterHandler &prm);
 
-    unsigned int fe_degree      = 1;
-    double       tolerance      = 1e-10;
-    unsigned int max_iterations = 1000;
+    unsigned int        fe_degree      = 1;
+    double              tolerance      = 1e-10;
+    unsigned int        max_iterations = 1000;
+    FieldPreconditioner preconditioner = FieldPreconditioner::gamg;
   };
 
   /**

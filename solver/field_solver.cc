@@ -1,6 +1,7 @@
 #include <solver/checkpoint.h>
 #include <solver/field_solver.h>
 #include <solver/input_error.h>
+#include <solver/precondition_gamg.h>
 
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/base/table.h>
@@ -79,7 +80,8 @@ namespace mvb
   {
     physics::SpeciesModel<dim>           model;
     PETScWrappers::MPI::SparseMatrix     matrix;
-    PETScWrappers::PreconditionBoomerAMG preconditioner;
+    PreconditionGAMG                     gamg;
+    PETScWrappers::PreconditionBoomerAMG boomeramg;
     PETScWrappers::MPI::Vector           current;  // u^n, owned
     PETScWrappers::MPI::Vector           previous; // u^{n-1}, owned
     PETScWrappers::MPI::Vector           ghosted;  // u^n with ghosts
@@ -363,7 +365,21 @@ namespace mvb
     assembled_coefficient = leading_coefficient;
     scope.stop();
 
-    TimerOutput::Scope amg_scope(timer, "fields: AMG setup");
+    TimerOutput::Scope amg_scope(timer, "fields: preconditioner setup");
+    // GAMG by default: its V-cycle (Chebyshev-Jacobi smoothing on aggregated
+    // levels) costs a fifth of a BoomerAMG one, whose Gauss-Seidel sweeps
+    // dominate; it needs more iterations, and is still 2.9x faster on the
+    // 3D cell at 5e4 DoFs per field (tests/benchmarks/README.md).
+    if (settings.preconditioner == FieldPreconditioner::gamg)
+      {
+        for (auto &s : species)
+          {
+            s->gamg.initialize(s->matrix);
+            ++n_preconditioner_setups_;
+          }
+        return;
+      }
+
     // deal.II leaves hypre's coarsening at Falgout/CLJP, whose coarse
     // operators fill in on these mass-dominated 3D matrices (operator
     // complexity 6.8 at 5e4 DoFs, growing with refinement, the Gauss-Seidel
@@ -389,8 +405,8 @@ namespace mvb
         data.symmetric_operator = true;
         // hypre's advice: 0.25 for 2D problems, 0.5 for 3D.
         data.strong_threshold = (dim == 3 ? 0.5 : 0.25);
-        s->preconditioner.initialize(s->matrix, data);
-        ++n_amg_setups;
+        s->boomeramg.initialize(s->matrix, data);
+        ++n_preconditioner_setups_;
       }
   }
 
@@ -639,7 +655,11 @@ namespace mvb
                             std::to_string(step + 1) +
                             ", t = " + to_text(t_new) +
                             " s (check its fluxes and sources)");
+    // CG starts from the linear extrapolation of the last two steps, also
+    // for BDF1 (whose u* is u^n): 12 % fewer iterations on the heat step.
     s.solution = u_star;
+    if (!bdf2 && have_previous)
+      s.solution.sadd(2., -1., s.previous);
     SolverControl control(settings.max_iterations,
                           settings.tolerance * rhs_norm,
                           false,
@@ -647,7 +667,10 @@ namespace mvb
     try
       {
         SolverCG<PETScWrappers::MPI::Vector> cg(control);
-        cg.solve(s.matrix, s.solution, s.rhs, s.preconditioner);
+        if (settings.preconditioner == FieldPreconditioner::gamg)
+          cg.solve(s.matrix, s.solution, s.rhs, s.gamg);
+        else
+          cg.solve(s.matrix, s.solution, s.rhs, s.boomeramg);
       }
     catch (const SolverControl::NoConvergence &e)
       {
@@ -1012,7 +1035,7 @@ namespace mvb
   unsigned int
   FieldSolver<dim>::n_preconditioner_setups() const
   {
-    return n_amg_setups;
+    return n_preconditioner_setups_;
   }
 
   template class FieldSolver<2>;

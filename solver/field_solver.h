@@ -32,6 +32,16 @@ namespace mvb
     bdf2
   };
 
+  /** The algebraic multigrid that preconditions CG (tests/benchmarks/
+   * README.md compares them). */
+  enum class FieldPreconditioner
+  {
+    /** PETSc's smoothed aggregation (PCGAMG). */
+    gamg,
+    /** hypre's classical AMG (BoomerAMG, HMIS coarsening). */
+    boomeramg
+  };
+
   struct FieldSolverSettings
   {
     unsigned int fe_degree = 1;
@@ -39,8 +49,9 @@ namespace mvb
     double       time_step = 0.1;
 
     /** CG stops when |residual| <= tolerance |right-hand side|. */
-    double       tolerance      = 1e-10;
-    unsigned int max_iterations = 1000;
+    double              tolerance      = 1e-10;
+    unsigned int        max_iterations = 1000;
+    FieldPreconditioner preconditioner = FieldPreconditioner::gamg;
   };
 
   /**
@@ -66,7 +77,8 @@ namespace mvb
   /**
    * Reaction-diffusion fields on the cell mesh: all species share one
    * DoFHandler with FE_Q(p) and one mass matrix; each has its own system
-   * matrix and algebraic multigrid preconditioner (BoomerAMG), assembled and
+   * matrix and algebraic multigrid preconditioner (GAMG or BoomerAMG, see
+   * FieldPreconditioner), assembled and
    * set up once and again only when the time step, the scheme's leading
    * coefficient or the mesh changes. A time step assembles right-hand sides
    * only. See field_solver.cc for the time discretisation.
@@ -186,7 +198,7 @@ namespace mvb
     void
     load(CheckpointReader &global, std::vector<CheckpointReader> &blocks);
 
-    /** Number of AMG set-ups so far (all species). */
+    /** Number of preconditioner set-ups so far (all species). */
     unsigned int
     n_preconditioner_setups() const;
 
@@ -249,10 +261,10 @@ namespace mvb
     std::unique_ptr<CellQuadratureCache>  quadrature_cache;
     std::vector<std::unique_ptr<Species>> species;
 
-    double       start_time            = 0;
-    unsigned int step                  = 0;
-    double       assembled_coefficient = -1;
-    unsigned int n_amg_setups          = 0;
-    bool         have_previous         = false;
+    double       start_time               = 0;
+    unsigned int step                     = 0;
+    double       assembled_coefficient    = -1;
+    unsigned int n_preconditioner_setups_ = 0;
+    bool         have_previous            = false;
   };
 } // namespace mvb

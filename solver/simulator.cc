@@ -182,6 +182,7 @@ namespace mvb
     settings.time_step      = parameters.time.time_step;
     settings.tolerance      = parameters.fields.tolerance;
     settings.max_iterations = parameters.fields.max_iterations;
+    settings.preconditioner = parameters.fields.preconditioner;
     fields                  = std::make_unique<FieldSolver<dim>>(
       triangulation,
       *field_mapping,
@@ -190,6 +191,12 @@ namespace mvb
       settings,
       timer);
     fields->setup();
+    pcout << "Fields: " << fields->n_species() << " species, "
+          << fields->dof_handler().n_dofs() << " DoFs each, CG with "
+          << (settings.preconditioner == FieldPreconditioner::gamg
+                ? "GAMG"
+                : "BoomerAMG")
+          << std::endl;
     fields->initialize(parameters.time.start_time);
     setup_probes();
   }
@@ -629,7 +636,7 @@ namespace mvb
               << ", last solve " << fields->last_iterations(k)
               << " CG iterations\n";
       }
-    pcout << "  AMG set-ups         " << fields->n_preconditioner_setups()
+    pcout << "  preconditioner set-ups " << fields->n_preconditioner_setups()
           << std::endl;
     if (mvbs)
       {

@@ -47,12 +47,13 @@ namespace
 
   struct Options
   {
-    unsigned int level        = 4;
-    unsigned int degree       = 1;
-    unsigned int n_steps      = 50;
-    unsigned int output_every = 10;
-    std::string  scratch      = "/tmp";
-    bool         help         = false;
+    unsigned int level          = 4;
+    unsigned int degree         = 1;
+    unsigned int n_steps        = 50;
+    unsigned int output_every   = 10;
+    std::string  scratch        = "/tmp";
+    std::string  preconditioner = "GAMG";
+    bool         help           = false;
   };
 
   std::string
@@ -70,7 +71,9 @@ namespace
            "(default 10)\n"
            "  --scratch DIR     where a temporary output folder is made and "
            "removed\n"
-           "                    again (default /tmp)\n";
+           "                    again (default /tmp)\n"
+           "  --preconditioner P  Fields/Preconditioner: gamg (default) or "
+           "boomeramg\n";
   }
 
   Options
@@ -91,8 +94,16 @@ namespace
        count("--degree", o.degree),
        count("--steps", o.n_steps),
        count("--output-every", o.output_every),
-       {"--scratch", true, [&](const std::string &v) {
+       {"--scratch",
+        true,
+        [&](const std::string &v) {
           o.scratch = v;
+        }},
+       {"--preconditioner", true, [&](const std::string &v) {
+          if (v != "gamg" && v != "boomeramg")
+            throw mvb::InputError("--preconditioner " + v +
+                                  ": give gamg or boomeramg");
+          o.preconditioner = (v == "gamg" ? "GAMG" : "BoomerAMG");
         }}});
     if (o.n_steps == 0)
       throw mvb::InputError("--steps 0: give at least one step");
@@ -119,6 +130,7 @@ namespace
          << "end\n"
          << "subsection Fields\n"
          << "  set Finite element degree = " << o.degree << "\n"
+         << "  set Preconditioner = " << o.preconditioner << "\n"
          << "end\n"
          << "subsection Species\n"
          << "  subsection Calcium\n"
@@ -213,6 +225,7 @@ namespace
     settings.time_step      = parameters.time.time_step;
     settings.tolerance      = parameters.fields.tolerance;
     settings.max_iterations = parameters.fields.max_iterations;
+    settings.preconditioner = parameters.fields.preconditioner;
     mvb::FieldSolver<3> fields(triangulation,
                                mapping,
                                parameters.species.create_models<3>(
@@ -310,7 +323,7 @@ namespace
     };
     const std::string setup_name  = "fields: setup",
                       matrix_name = "fields: assemble matrices",
-                      amg_name    = "fields: AMG setup",
+                      amg_name    = "fields: preconditioner setup",
                       rhs_name    = "fields: assemble right-hand side",
                       solve_name  = "fields: solve";
     for (const std::string &name :
@@ -365,7 +378,7 @@ namespace
           << "  DoFs, sparsity      " << setup_alone << "\n"
           << "  matrix assembly     " << matrices_alone << " ("
           << n_matrix_assemblies << " times)\n"
-          << "  AMG set-up          " << amg_total << " ("
+          << "  preconditioner      " << amg_total << " ("
           << fields.n_preconditioner_setups() << " set-ups, "
           << amg_total / std::max(1u, fields.n_preconditioner_setups())
           << " s each)\n"
@@ -389,7 +402,8 @@ namespace
     std::ostringstream line;
     line << std::fixed << std::setprecision(3) << "BENCHMARK level=" << o.level
          << " ranks=" << n_ranks << " degree=" << o.degree
-         << " steps=" << o.n_steps << " dofs=" << n_dofs
+         << " pc=" << o.preconditioner << " steps=" << o.n_steps
+         << " dofs=" << n_dofs
          << " cells=" << triangulation.n_global_active_cells()
          << " ms_per_step_total=" << ms_total << " ms_step=" << ms_step
          << " ms_rhs=" << ms_rhs << " ms_solve=" << ms_solve

@@ -44,6 +44,7 @@ namespace
     unsigned int n         = 37;
     unsigned int n_steps   = 50;
     double       tolerance = 1e-8;
+    bool         boomeramg = false;
     bool         help      = false;
   };
 
@@ -59,7 +60,8 @@ namespace
            "figures: 37, 60)\n"
            "  --steps N      time steps (default 50)\n"
            "  --tolerance T  CG stops at |residual| <= T |right-hand side| "
-           "(default 1e-8)\n";
+           "(default 1e-8)\n"
+           "  --preconditioner P  gamg (default) or boomeramg\n";
   }
 
   Options
@@ -79,8 +81,16 @@ namespace
         [&](const std::string &v) {
           o.n_steps = parse_count("--steps", v, 1000000);
         }},
-       {"--tolerance", true, [&](const std::string &v) {
+       {"--tolerance",
+        true,
+        [&](const std::string &v) {
           o.tolerance = parse_number("--tolerance", v, 1e-15, 0.1);
+        }},
+       {"--preconditioner", true, [&](const std::string &v) {
+          if (v != "gamg" && v != "boomeramg")
+            throw mvb::InputError("--preconditioner " + v +
+                                  ": give gamg or boomeramg");
+          o.boomeramg = (v == "boomeramg");
         }}});
     if (o.n == 0)
       throw mvb::InputError("--n 0: give at least one cell per edge");
@@ -140,10 +150,12 @@ namespace
     const MappingQ<3> mapping(1);
 
     mvb::FieldSolverSettings settings;
-    settings.fe_degree = 1;
-    settings.scheme    = mvb::TimeScheme::bdf1;
-    settings.time_step = 0.01;
-    settings.tolerance = o.tolerance;
+    settings.fe_degree      = 1;
+    settings.scheme         = mvb::TimeScheme::bdf1;
+    settings.time_step      = 0.01;
+    settings.tolerance      = o.tolerance;
+    settings.preconditioner = o.boomeramg ? mvb::FieldPreconditioner::boomeramg
+                                          : mvb::FieldPreconditioner::gamg;
     mvb::FieldSolver<3> fields(triangulation,
                                mapping,
                                {heat_species()},
@@ -163,7 +175,8 @@ namespace
     pcout << "Heat benchmark: unit cube, " << o.n << "^3 hexahedra, Q1, "
           << n_dofs << " DoFs, " << n_ranks << " MPI rank"
           << (n_ranks > 1 ? "s" : "") << "; implicit Euler, " << o.n_steps
-          << " steps of 0.01, CG to " << o.tolerance << std::endl;
+          << " steps of 0.01, CG to " << o.tolerance << " with "
+          << (o.boomeramg ? "BoomerAMG" : "GAMG") << std::endl;
 
     unsigned long iterations = 0;
     unsigned int  most       = 0;
@@ -182,7 +195,7 @@ namespace
     const SectionTimes end_data =
       timer.get_summary_data(TimerOutput::total_wall_time);
     const std::string matrix_name = "fields: assemble matrices",
-                      amg_name    = "fields: AMG setup",
+                      amg_name    = "fields: preconditioner setup",
                       rhs_name    = "fields: assemble right-hand side",
                       solve_name  = "fields: solve";
     for (const std::string &name :
@@ -224,8 +237,8 @@ namespace
           << "CG iterations per solve: mean " << double(iterations) / o.n_steps
           << ", max " << most << "\n"
           << "Set-up (s): mesh " << slowest(end_data, "mesh")
-          << ", DoFs, matrices and AMG " << s_setup - slowest(end_data, "mesh")
-          << "\n"
+          << ", DoFs, matrices and preconditioner "
+          << s_setup - slowest(end_data, "mesh") << "\n"
           << std::setprecision(1)
           << "Peak memory (VmHWM, sum over ranks): libraries "
           << baseline_memory / MB << " MB, after set-up " << setup_memory / MB
@@ -238,10 +251,11 @@ namespace
     timer.print_wall_time_statistics(communicator);
 
     std::ostringstream line;
-    line << std::fixed << std::setprecision(3) << "BENCHMARK code=mvbsim"
-         << " n=" << o.n << " ranks=" << n_ranks << " dofs=" << n_dofs
-         << " steps=" << o.n_steps << " ms_step=" << ms_step
-         << " ms_rhs=" << ms_rhs << " ms_solve=" << ms_solve
+    line << std::fixed << std::setprecision(3) << "BENCHMARK code=mvbsim-"
+         << (o.boomeramg ? "boomeramg" : "gamg") << " n=" << o.n
+         << " ranks=" << n_ranks << " dofs=" << n_dofs << " steps=" << o.n_steps
+         << " ms_step=" << ms_step << " ms_rhs=" << ms_rhs
+         << " ms_solve=" << ms_solve
          << " its=" << double(iterations) / o.n_steps << " s_setup=" << s_setup
          << std::setprecision(1) << " peak_MB=" << peak / MB
          << std::setprecision(6) << " integral=" << balance.integral;

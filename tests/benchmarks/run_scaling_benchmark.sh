@@ -62,7 +62,7 @@ PRM
         'BEGIN {print a + b}')
     done
     solve=$(section "fields: solve" "$run.log")
-    amg=$(section "fields: AMG setup" "$run.log")
+    amg=$(section "fields: preconditioner setup" "$run.log")
     rhs=$(section "fields: assemble right-hand side" "$run.log")
     mvbs=$(section "MVBs" "$run.log")
     output=$(section "output" "$run.log")

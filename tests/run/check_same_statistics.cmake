@@ -4,7 +4,8 @@
 # its options MVB_ARGS; IGNORE: more options of compare_statistics.py). With
 # END_TIME, the scenario runs shortened: a copy with that End time. With
 # RANKS, the second run has that many ranks instead of 2; with EXPECT, its
-# output must match that regular expression.
+# output must match that regular expression. With VARIANT (a .prm file), the
+# second run's scenario is the first's with VARIANT's text appended.
 if(NOT DEFINED RANKS)
   set(RANKS 2)
 endif()
@@ -21,10 +22,19 @@ if(DEFINED END_TIME)
   set(SCENARIO ${WORK_DIR}/short-${name})
   file(WRITE ${SCENARIO} "${shortened}")
 endif()
+set(scenario_1 ${SCENARIO})
+set(scenario_${RANKS} ${SCENARIO})
+if(DEFINED VARIANT)
+  file(READ ${SCENARIO} text)
+  file(READ ${VARIANT} variant)
+  get_filename_component(name ${SCENARIO} NAME)
+  set(scenario_${RANKS} ${WORK_DIR}/variant-${name})
+  file(WRITE ${scenario_${RANKS}} "${text}\n${variant}")
+endif()
 foreach(ranks 1 ${RANKS})
   execute_process(
     COMMAND ${MPIEXEC} -np ${ranks} ${PREFLAGS} ${COMMAND}
-      --output np${ranks} ${SCENARIO}
+      --output np${ranks} ${scenario_${ranks}}
     WORKING_DIRECTORY ${WORK_DIR}
     RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT result EQUAL 0)
