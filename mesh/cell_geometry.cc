@@ -8,6 +8,7 @@
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/fe/mapping_q.h>
+#include <deal.II/fe/mapping_q_cache.h>
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/grid/grid_tools.h>
 #include <deal.II/grid/manifold_lib.h>
@@ -128,7 +129,10 @@ namespace mvb::mesh
   template <int dim>
   CellGeometry<dim>::CellGeometry(const GeometryParameters &parameters)
       : prm(parameters)
-      , mapping_(std::make_unique<MappingQ<dim>>(parameters.mapping_degree))
+      , exact_mapping(
+          std::make_unique<MappingQ<dim>>(parameters.mapping_degree))
+      , mapping_(
+          std::make_unique<MappingQCache<dim>>(parameters.mapping_degree))
   {
     AssertThrow(parameters.dimension == dim,
                 ExcMessage(
@@ -293,6 +297,7 @@ namespace mvb::mesh
 
     triangulation.refine_global(prm.global_refinements);
     mark_refined_boundaries(triangulation);
+    update_mapping(triangulation);
 
     measures_                    = measure_mesh(triangulation, *mapping_);
     const MeshMeasures &measures = measures_;
@@ -342,6 +347,14 @@ namespace mvb::mesh
                                              triangulation.get_communicator());
     contact_patch_ = patch->facets().empty() ? nullptr : std::move(patch);
     mtoc_          = locate_mtoc(triangulation);
+  }
+
+  template <int dim>
+  void
+  CellGeometry<dim>::update_mapping(
+    const parallel::distributed::Triangulation<dim> &triangulation)
+  {
+    mapping_->initialize(*exact_mapping, triangulation);
   }
 
   template <int dim>

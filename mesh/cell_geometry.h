@@ -7,6 +7,7 @@
 #include <deal.II/base/point.h>
 #include <deal.II/distributed/tria.h>
 #include <deal.II/fe/mapping.h>
+#include <deal.II/fe/mapping_q_cache.h>
 
 #include <map>
 #include <memory>
@@ -81,6 +82,20 @@ namespace mvb::mesh
     mark_refined_boundaries(
       parallel::distributed::Triangulation<dim> &triangulation) const;
 
+    /**
+     * Re-reads the mapping's support points on the current cells: call after
+     * the mesh was repartitioned (each rank has other cells).
+     */
+    void
+    update_mapping(
+      const parallel::distributed::Triangulation<dim> &triangulation);
+
+    /**
+     * The mapping of degree Geometry/Mapping degree that follows the
+     * manifolds, with its support points cached on every cell of every level
+     * (a MappingQCache): the manifolds' transfinite interpolation is what
+     * makes the set-up expensive, and it is evaluated once per cell.
+     */
     const Mapping<dim> &
     mapping() const;
 
@@ -143,7 +158,8 @@ namespace mvb::mesh
       const parallel::distributed::Triangulation<dim> &triangulation) const;
 
     const GeometryParameters              prm;
-    std::unique_ptr<Mapping<dim>>         mapping_;
+    std::unique_ptr<Mapping<dim>>         exact_mapping;
+    std::unique_ptr<MappingQCache<dim>>   mapping_;
     std::unique_ptr<BoundarySurface<dim>> plasma_membrane_;
     std::unique_ptr<BoundarySurface<dim>> nuclear_envelope_;
     std::unique_ptr<BoundarySurface<dim>> contact_patch_;

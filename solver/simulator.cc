@@ -205,11 +205,7 @@ namespace mvb
   void
   Simulator<dim>::setup_mapping()
   {
-    TimerOutput::Scope scope(timer, "fields: mapping cache");
-    if (!field_mapping)
-      field_mapping = std::make_unique<MappingQCache<dim>>(
-        parameters.geometry.mapping_degree);
-    field_mapping->initialize(geometry.mapping(), triangulation);
+    field_mapping = &geometry.mapping();
   }
 
   template <int dim>

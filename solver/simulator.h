@@ -200,7 +200,8 @@ namespace mvb
     mesh::CellGeometry<dim>                   geometry;
     // The cell geometry's mapping, its support points computed once: every
     // field assembly and output goes through it.
-    std::unique_ptr<MappingQCache<dim>>              field_mapping;
+    // The geometry's cached mapping, rebuilt by it after a repartitioning.
+    const Mapping<dim>                              *field_mapping = nullptr;
     std::unique_ptr<FieldSolver<dim>>                fields;
     std::unique_ptr<postprocess::FieldOutput<dim>>   field_output;
     std::unique_ptr<postprocess::StatisticsFile>     statistics;

@@ -105,6 +105,7 @@ namespace mvb
     triangulation.repartition();
     weight.disconnect();
     geometry.mark_refined_boundaries(triangulation);
+    geometry.update_mapping(triangulation);
   }
 
   template <int dim>

@@ -56,7 +56,7 @@ PRM
     cells=$(awk '/^  cells/ {print $2; exit}' "$run.log")
     total=$(total_wall "$run.log")
     setup=0
-    for s in "setup geometry" "fields: mapping cache" "fields: setup" \
+    for s in "setup geometry" "fields: setup" \
       "fields: assemble matrices" "MVBs: tracks" "MVBs: initial placement"; do
       setup=$(awk -v a="$setup" -v b="$(section "$s" "$run.log")" \
         'BEGIN {print a + b}')
@@ -75,7 +75,7 @@ PRM
         1000 * rh / n, 1000 * m / n, 1000 * o / n, mem}'
   done
 done
-echo "(setup_s: mesh, mapping cache, matrices, tracks, first MVBs; step_ms:"
+echo "(setup_s: mesh and its mapping cache, matrices, tracks, first MVBs; step_ms:"
 echo " the rest of the run per field step; solve_ms includes AMG set-ups;"
 echo " mem_max_MB: the largest peak resident memory of one rank; logs in"
 echo " $log_dir)"
