@@ -10,7 +10,9 @@
 #
 # Environment: MVBSIM (default $BUILD_DIR/mvbsim, BUILD_DIR defaulting to
 # <repo>/build), MPIEXEC (default mpirun), LOG_DIR (default: a new folder
-# under /tmp).
+# under /tmp), APPEND (a .prm file whose settings are appended to the
+# scenario, e.g. another Fields/Preconditioner or Geometry/Global
+# refinements).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -30,6 +32,9 @@ start=$(awk '/set Start time/ {print $NF}' "$repo/scenarios/baseline-3d.prm")
 scenario=$log_dir/baseline-3d-benchmark.prm
 sed "s/set End time *= *[^#]*/set End time = $((start + sim))/" \
   "$repo/scenarios/baseline-3d.prm" > "$scenario"
+if [ -n "${APPEND:-}" ]; then
+  cat "$APPEND" >> "$scenario"
+fi
 
 printf '%-6s %-7s %-8s %-9s %-8s %-8s %-8s %-8s %-8s %-8s %-8s %-9s\n' ranks \
   sim_s wall_s sim/wall fields MVBs motion migr coupling output other \
