@@ -101,9 +101,12 @@ namespace mvb
                         Patterns::Integer(1, 4),
                         "Polynomial degree p of the FE_Q(p) elements of every "
                         "species. Unit: none.");
+      std::string names;
+      for (const auto &[kind, name] : field_preconditioners)
+        names += (names.empty() ? "" : "|") + std::string(name);
       prm.declare_entry("Preconditioner",
-                        "GAMG",
-                        Patterns::Selection("GAMG|BoomerAMG"),
+                        name(FieldPreconditioner::gamg),
+                        Patterns::Selection(names),
                         "Algebraic multigrid preconditioner of the CG solves "
                         "of every species: GAMG (PETSc's smoothed "
                         "aggregation; the faster) or BoomerAMG (hypre's "
@@ -130,12 +133,13 @@ namespace mvb
   FieldDiscretisationParameters::parse_parameters(ParameterHandler &prm)
   {
     prm.enter_subsection("Fields");
-    fe_degree      = prm.get_integer("Finite element degree");
-    tolerance      = prm.get_double("Linear solver tolerance");
-    max_iterations = prm.get_integer("Maximum linear iterations");
-    preconditioner = prm.get("Preconditioner") == "BoomerAMG"
-                       ? FieldPreconditioner::boomeramg
-                       : FieldPreconditioner::gamg;
+    fe_degree                = prm.get_integer("Finite element degree");
+    tolerance                = prm.get_double("Linear solver tolerance");
+    max_iterations           = prm.get_integer("Maximum linear iterations");
+    const std::string chosen = prm.get("Preconditioner");
+    for (const auto &[kind, name] : field_preconditioners)
+      if (chosen == name)
+        preconditioner = kind;
     prm.leave_subsection();
   }
 } // namespace mvb

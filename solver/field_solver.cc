@@ -78,13 +78,12 @@ namespace mvb
   template <int dim>
   struct FieldSolver<dim>::Species
   {
-    physics::SpeciesModel<dim>           model;
-    PETScWrappers::MPI::SparseMatrix     matrix;
-    PreconditionGAMG                     gamg;
-    PETScWrappers::PreconditionBoomerAMG boomeramg;
-    PETScWrappers::MPI::Vector           current;  // u^n, owned
-    PETScWrappers::MPI::Vector           previous; // u^{n-1}, owned
-    PETScWrappers::MPI::Vector           ghosted;  // u^n with ghosts
+    physics::SpeciesModel<dim>                       model;
+    PETScWrappers::MPI::SparseMatrix                 matrix;
+    std::unique_ptr<PETScWrappers::PreconditionBase> preconditioner;
+    PETScWrappers::MPI::Vector                       current;  // u^n, owned
+    PETScWrappers::MPI::Vector                       previous; // u^{n-1}, owned
+    PETScWrappers::MPI::Vector                       ghosted; // u^n with ghosts
     // Work vectors of one step, kept to avoid allocations.
     PETScWrappers::MPI::Vector extrapolated, history, work, rhs, solution;
     // Point-source loads of this step and of the previous one.
@@ -374,7 +373,9 @@ namespace mvb
       {
         for (auto &s : species)
           {
-            s->gamg.initialize(s->matrix);
+            auto gamg = std::make_unique<PreconditionGAMG>();
+            gamg->initialize(s->matrix);
+            s->preconditioner = std::move(gamg);
             ++n_preconditioner_setups_;
           }
         return;
@@ -405,7 +406,10 @@ namespace mvb
         data.symmetric_operator = true;
         // hypre's advice: 0.25 for 2D problems, 0.5 for 3D.
         data.strong_threshold = (dim == 3 ? 0.5 : 0.25);
-        s->boomeramg.initialize(s->matrix, data);
+        auto boomeramg =
+          std::make_unique<PETScWrappers::PreconditionBoomerAMG>();
+        boomeramg->initialize(s->matrix, data);
+        s->preconditioner = std::move(boomeramg);
         ++n_preconditioner_setups_;
       }
   }
@@ -667,10 +671,7 @@ namespace mvb
     try
       {
         SolverCG<PETScWrappers::MPI::Vector> cg(control);
-        if (settings.preconditioner == FieldPreconditioner::gamg)
-          cg.solve(s.matrix, s.solution, s.rhs, s.gamg);
-        else
-          cg.solve(s.matrix, s.solution, s.rhs, s.boomeramg);
+        cg.solve(s.matrix, s.solution, s.rhs, *s.preconditioner);
       }
     catch (const SolverControl::NoConvergence &e)
       {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <physics/enum_table.h>
 #include <physics/species_model.h>
 
 #include <deal.II/base/timer.h>
@@ -14,9 +15,11 @@
 #include <deal.II/lac/petsc_vector.h>
 #include <deal.II/lac/vector.h>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mvb
@@ -41,6 +44,22 @@ namespace mvb
     /** hypre's classical AMG (BoomerAMG, HMIS coarsening). */
     boomeramg
   };
+
+  /** The preconditioners by the names of Fields/Preconditioner, in enum
+   * order. */
+  inline constexpr std::array<std::pair<FieldPreconditioner, const char *>, 2>
+    field_preconditioners{{{FieldPreconditioner::gamg, "GAMG"},
+                           {FieldPreconditioner::boomeramg, "BoomerAMG"}}};
+
+  static_assert(physics::in_enum_order(
+    field_preconditioners,
+    &std::pair<FieldPreconditioner, const char *>::first));
+
+  inline const char *
+  name(const FieldPreconditioner p)
+  {
+    return field_preconditioners[static_cast<std::size_t>(p)].second;
+  }
 
   struct FieldSolverSettings
   {

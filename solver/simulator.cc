@@ -175,7 +175,6 @@ namespace mvb
   void
   Simulator<dim>::setup_fields()
   {
-    setup_mapping();
     FieldSolverSettings settings;
     settings.fe_degree      = parameters.fields.fe_degree;
     settings.scheme         = parameters.time.scheme;
@@ -185,7 +184,7 @@ namespace mvb
     settings.preconditioner = parameters.fields.preconditioner;
     fields                  = std::make_unique<FieldSolver<dim>>(
       triangulation,
-      *field_mapping,
+      geometry.mapping(),
       parameters.species.template create_models<dim>(
         parameters.time.start_time),
       settings,
@@ -193,19 +192,9 @@ namespace mvb
     fields->setup();
     pcout << "Fields: " << fields->n_species() << " species, "
           << fields->dof_handler().n_dofs() << " DoFs each, CG with "
-          << (settings.preconditioner == FieldPreconditioner::gamg
-                ? "GAMG"
-                : "BoomerAMG")
-          << std::endl;
+          << name(settings.preconditioner) << std::endl;
     fields->initialize(parameters.time.start_time);
     setup_probes();
-  }
-
-  template <int dim>
-  void
-  Simulator<dim>::setup_mapping()
-  {
-    field_mapping = &geometry.mapping();
   }
 
   template <int dim>
@@ -214,7 +203,7 @@ namespace mvb
   {
     probes = std::make_unique<FieldProbes<dim>>(
       fields->dof_handler(),
-      *field_mapping,
+      geometry.mapping(),
       parse_probe_points(parameters.output.probe_points,
                          geometry,
                          "Output/Probe points"),
@@ -314,7 +303,7 @@ namespace mvb
                                            *tracks,
                                            parameters.tracks.capture_radius,
                                            triangulation,
-                                           *field_mapping,
+                                           geometry.mapping(),
                                            parameters.geometry.mapping_degree,
                                            timer);
     setup_coupling();
@@ -990,7 +979,7 @@ namespace mvb
         const std::vector<std::string> files =
           postprocess::write_mesh(triangulation,
                                   geometry,
-                                  *field_mapping,
+                                  geometry.mapping(),
                                   output_directory(),
                                   lysosomes);
         pcout << "Mesh for ParaView (in " << output_directory() << "):";

@@ -14,7 +14,6 @@
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/timer.h>
 #include <deal.II/distributed/tria.h>
-#include <deal.II/fe/mapping_q_cache.h>
 
 #include <chrono>
 #include <functional>
@@ -75,11 +74,6 @@ namespace mvb
 
     void
     print_geometry_summary() const;
-
-    /** The fields' mapping: the cell geometry's, its support points
-     * computed once per partition. */
-    void
-    setup_mapping();
 
     void
     setup_fields();
@@ -188,20 +182,16 @@ namespace mvb
     std::string
     output_directory() const;
 
-    MPI_Comm                                  mpi_communicator;
-    const RunParameters                      &parameters;
-    const ParameterHandler                   &prm;
-    const ScenarioInput                      &input;
-    const CommandLineOptions                 &options;
-    postprocess::RunLog                      &log;
-    ConditionalOStream                        pcout;
-    TimerOutput                               timer;
-    parallel::distributed::Triangulation<dim> triangulation;
-    mesh::CellGeometry<dim>                   geometry;
-    // The cell geometry's mapping, its support points computed once: every
-    // field assembly and output goes through it.
-    // The geometry's cached mapping, rebuilt by it after a repartitioning.
-    const Mapping<dim>                              *field_mapping = nullptr;
+    MPI_Comm                                         mpi_communicator;
+    const RunParameters                             &parameters;
+    const ParameterHandler                          &prm;
+    const ScenarioInput                             &input;
+    const CommandLineOptions                        &options;
+    postprocess::RunLog                             &log;
+    ConditionalOStream                               pcout;
+    TimerOutput                                      timer;
+    parallel::distributed::Triangulation<dim>        triangulation;
+    mesh::CellGeometry<dim>                          geometry;
     std::unique_ptr<FieldSolver<dim>>                fields;
     std::unique_ptr<postprocess::FieldOutput<dim>>   field_output;
     std::unique_ptr<postprocess::StatisticsFile>     statistics;

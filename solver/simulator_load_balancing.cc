@@ -82,8 +82,8 @@ namespace mvb
             return it == occupied.end() ? 0u : it->second;
           });
       }
-    // Nothing is restored yet: what is built on the cells is built anew.
-    setup_mapping();
+    // Nothing is restored yet: what is built on the cells is built anew
+    // (the geometry's mapping was, in repartition_mesh()).
     fields->setup();
     if (mvbs)
       mvbs->mesh_changed();
@@ -115,8 +115,8 @@ namespace mvb
     mvbs->prepare_repartition(triangulation);
     fields->prepare_repartition();
     repartition_mesh(mvbs_in_cell);
-    // Each rank now has other cells: everything built on them is rebuilt.
-    setup_mapping();
+    // Each rank now has other cells: everything built on them is rebuilt
+    // (the geometry's mapping was, in repartition_mesh()).
     fields->finish_repartition();
     {
       TimerOutput::Scope scope(timer, "load balancing");

@@ -176,7 +176,7 @@ namespace
           << n_dofs << " DoFs, " << n_ranks << " MPI rank"
           << (n_ranks > 1 ? "s" : "") << "; implicit Euler, " << o.n_steps
           << " steps of 0.01, CG to " << o.tolerance << " with "
-          << (o.boomeramg ? "BoomerAMG" : "GAMG") << std::endl;
+          << mvb::name(settings.preconditioner) << std::endl;
 
     unsigned long iterations = 0;
     unsigned int  most       = 0;
