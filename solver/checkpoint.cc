@@ -25,7 +25,9 @@ namespace mvb
     // 3: written in parallel: a header with a table of parts, then each
     //    rank's part at its offset.
     // 4: the partition record (load balancing) opens the header.
-    const std::uint32_t version = 4;
+    // 5: the fields' step history (variable steps): elapsed time in steps,
+    //    the last two step lengths and u^{n-2}.
+    const std::uint32_t version = 5;
     // magic, version, length of the header
     const std::uint64_t head_start =
       magic.size() + sizeof(std::uint32_t) + sizeof(std::uint64_t);

@@ -57,6 +57,33 @@ namespace mvb
                         "Implicit time scheme: BDF1 (backward Euler, first "
                         "order) or BDF2 (second order, started with one "
                         "BDF1 step). Unit: none.");
+      prm.declare_entry("Step control",
+                        "Fixed",
+                        Patterns::Selection("Fixed|Adaptive"),
+                        "Fixed: every field step is Time step. Adaptive: "
+                        "variable-step BDF2 chooses each step from the "
+                        "local error estimate of the last one (Error "
+                        "tolerance), between Minimum and Maximum time step, "
+                        "in powers of two of Time step, landing on every "
+                        "output time; the MVBs take as many sub-steps as "
+                        "their length needs (MVB/Steps per field step per "
+                        "Time step). Needs BDF2. Unit: none.");
+      prm.declare_entry("Minimum time step",
+                        "0",
+                        Patterns::Double(0),
+                        "Adaptive steps: the smallest step, Time step / 2^k; "
+                        "0 means Time step / 16. Unit: s.");
+      prm.declare_entry("Maximum time step",
+                        "0",
+                        Patterns::Double(0),
+                        "Adaptive steps: the largest step, Time step * 2^k; "
+                        "0 means Time step * 16. Unit: s.");
+      prm.declare_entry("Error tolerance",
+                        "1e-4",
+                        Patterns::Double(1e-12, 1),
+                        "Adaptive steps: the local error of a step that the "
+                        "controller aims at, relative to the field's nodal "
+                        "2-norm, the largest over the species. Unit: none.");
     }
     prm.leave_subsection();
   }
@@ -71,6 +98,10 @@ namespace mvb
     time_step  = prm.get_double("Time step");
     scheme = prm.get("Scheme") == "BDF1" ? TimeScheme::bdf1 : TimeScheme::bdf2;
     const std::string end_text = prm.get("End time");
+    adaptive                   = prm.get("Step control") == "Adaptive";
+    const double minimum       = prm.get_double("Minimum time step");
+    const double maximum       = prm.get_double("Maximum time step");
+    error_tolerance            = prm.get_double("Error tolerance");
     prm.leave_subsection();
 
     if (!(time_step > 0))
@@ -89,6 +120,47 @@ namespace mvb
                                     path + "End time",
                                     end_text,
                                     "End time - Start time");
+
+    // Checked also for fixed steps, so that an entry is never silently
+    // wrong.
+    const unsigned int finer =
+      power_of_two_ratio(time_step,
+                         minimum > 0 ? minimum : time_step / 16,
+                         path + "Minimum time step",
+                         "Time step / Minimum time step");
+    const unsigned int coarser =
+      power_of_two_ratio(maximum > 0 ? maximum : time_step * 16,
+                         time_step,
+                         path + "Maximum time step",
+                         "Maximum time step / Time step");
+    units_per_step = max_units = 1;
+    if (!adaptive)
+      return;
+    if (scheme != TimeScheme::bdf2)
+      throw InputError(path + "Step control",
+                       "Adaptive",
+                       "needs the error estimate of BDF2",
+                       "set Time stepping/Scheme = BDF2");
+    units_per_step = finer;
+    max_units      = finer * coarser;
+  }
+
+  unsigned int
+  power_of_two_ratio(const double       larger,
+                     const double       smaller,
+                     const std::string &path,
+                     const std::string &what)
+  {
+    const double ratio = larger / smaller;
+    for (unsigned int k = 0; k <= 20; ++k)
+      if (std::abs(ratio - double(1u << k)) <= 1e-9 * ratio)
+        return 1u << k;
+    throw InputError(
+      path,
+      to_text(path.find("Minimum") != std::string::npos ? smaller : larger),
+      what + " is " + to_text(ratio) + ", not a power of two up to 2^20",
+      "give Time step / 2^k (minimum) or Time step * 2^k "
+      "(maximum)");
   }
 
   void

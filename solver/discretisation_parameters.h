@@ -4,11 +4,14 @@
 
 #include <deal.II/base/parameter_handler.h>
 
+#include <cstdint>
+
 namespace mvb
 {
   /**
    * Subsection "Time stepping": the simulated interval and the field time
-   * step. The interval must hold a whole number of steps.
+   * step, fixed or adaptive. The interval must hold a whole number of
+   * (first) steps.
    */
   struct TimeSteppingParameters
   {
@@ -18,11 +21,33 @@ namespace mvb
     void
     parse_parameters(ParameterHandler &prm);
 
+    /** The unit every step is a whole number of: the time step, or the
+     * minimum time step when adaptive (FieldSolverSettings::time_step). */
+    double
+    unit() const
+    {
+      return time_step / units_per_step;
+    }
+
+    /** End time - start time in units. */
+    std::uint64_t
+    n_units() const
+    {
+      return std::uint64_t(n_steps) * units_per_step;
+    }
+
     double       start_time = 0;   // s
     double       end_time   = 600; // s
-    double       time_step  = 0.5; // s
+    double       time_step  = 0.5; // s; with adaptive steps, the first
     TimeScheme   scheme     = TimeScheme::bdf2;
-    unsigned int n_steps    = 240;
+    unsigned int n_steps    = 240; // of time_step
+    bool         adaptive   = false;
+    // Adaptive steps: time_step / units_per_step and time_step *
+    // max_units / units_per_step are the smallest and the largest (s),
+    // both power-of-two multiples of time_step.
+    unsigned int units_per_step  = 1;
+    unsigned int max_units       = 1;
+    double       error_tolerance = 1e-4;
   };
 
   /**
@@ -46,6 +71,16 @@ namespace mvb
    * A count of steps that must be whole: @p interval / @p step, rounded if
    * within 1e-9 relative; else an InputError naming @p path.
    */
+  /**
+   * @p larger / @p smaller as a power of two 2^k, k in [0, 20] (within
+   * 1e-9 relative); else an InputError naming @p path, about @p what.
+   */
+  unsigned int
+  power_of_two_ratio(double             larger,
+                     double             smaller,
+                     const std::string &path,
+                     const std::string &what);
+
   unsigned int
   whole_number_of_steps(double             interval,
                         double             step,

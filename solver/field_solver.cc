@@ -61,6 +61,34 @@
 // integral changes by exactly the amount put in. It is also the better
 // approximation: P/dt is the source at the middle of the step, and
 // 3/2 s(t_{n+1/2}) - 1/2 s(t_{n-1/2}) = s(t_{n+1}) + O(dt^2).
+//
+// Variable steps
+// --------------
+// With dt = t_{n+1} - t_n, the previous step dt' and omega = dt/dt', BDF2
+// differentiates the quadratic through u^{n+1}, u^n, u^{n-1}:
+//   (alpha0 u^{n+1} - H^n)/dt,  alpha0 = (1 + 2 omega)/(1 + omega),
+//   H^n = (1 + omega) u^n - lag u^{n-1},  lag = omega^2/(1 + omega),
+// and u* = (1 + omega) u^n - omega u^{n-1} is the linear extrapolation.
+// At omega = 1 these are the coefficients above, bit for bit. The scheme
+// is zero-stable for omega < 1 + sqrt(2); steps at most double.
+// Balance: since alpha0 - (1 + omega) = -lag, the sum over the basis is
+// alpha0 dI^{n+1} - lag dI^n = dt F^{n+1}, so each amount is filtered as
+// a^{n+1} = (dt F^{n+1} + lag a^n)/alpha0, and point loads enter as
+// (alpha0 P^{n+1} - lag P^n)/dt: then a^{n+1} = P^{n+1} + lag (a^n -
+// P^n)/alpha0 = P^{n+1}, again by induction.
+// The matrix alpha0/dt M + A depends on the step and its ratio. Steps are
+// whole numbers of a unit (FieldSolverSettings::time_step), so a few
+// matrices recur and are kept (max_cached_systems).
+//
+// Local error (Milne's device), with u3 the third time derivative and dt''
+// the step before dt': the quadratic extrapolation P through u^n, u^{n-1},
+// u^{n-2} to t_{n+1} errs by u(t_{n+1}) - P = u3/6 dt (dt + dt')
+// (dt + dt' + dt''). BDF2's derivative (of its interpolant at t_{n+1})
+// errs by u3/6 dt (dt + dt'), so u^{n+1} - u(t_{n+1}) = u3/6 dt^2
+// (dt + dt')/alpha0. Eliminating u3, the step's error is
+//   e = (dt/alpha0)/(dt/alpha0 + dt + dt' + dt'') (u^{n+1} - P),
+// 2/11 (u^{n+1} - P) at equal steps; it is reported relative to the
+// field, |e|/|u^{n+1}| in the nodal 2-norm.
 
 namespace mvb
 {
@@ -78,12 +106,11 @@ namespace mvb
   template <int dim>
   struct FieldSolver<dim>::Species
   {
-    physics::SpeciesModel<dim>                       model;
-    PETScWrappers::MPI::SparseMatrix                 matrix;
-    std::unique_ptr<PETScWrappers::PreconditionBase> preconditioner;
-    PETScWrappers::MPI::Vector                       current;  // u^n, owned
-    PETScWrappers::MPI::Vector                       previous; // u^{n-1}, owned
-    PETScWrappers::MPI::Vector                       ghosted; // u^n with ghosts
+    physics::SpeciesModel<dim> model;
+    PETScWrappers::MPI::Vector current;         // u^n, owned
+    PETScWrappers::MPI::Vector previous;        // u^{n-1}, owned
+    PETScWrappers::MPI::Vector before_previous; // u^{n-2}, owned
+    PETScWrappers::MPI::Vector ghosted;         // u^n with ghosts
     // Work vectors of one step, kept to avoid allocations.
     PETScWrappers::MPI::Vector extrapolated, history, work, rhs, solution;
     // Point-source loads of this step and of the previous one.
@@ -98,6 +125,39 @@ namespace mvb
     double                     reaction_amount         = 0;
     double                     last_reaction_increment = 0;
     unsigned int               iterations              = 0;
+    // The last step's relative local error estimate (-1: none).
+    double error = -1;
+    // With the error estimate: the response to the point loads alone,
+    // v^n, v^{n-1}, v^{n-2} and the step's new one (see the top of the
+    // file); zero, and not solved for, until a point load arrives.
+    PETScWrappers::MPI::Vector response, response_previous, response_before,
+      response_new;
+    bool responding = false;
+  };
+
+  template <int dim>
+  std::vector<PETScWrappers::MPI::Vector *>
+  FieldSolver<dim>::state_vectors(Species &s) const
+  {
+    std::vector<PETScWrappers::MPI::Vector *> v = {&s.current,
+                                                   &s.previous,
+                                                   &s.before_previous,
+                                                   &s.last_point_load};
+    if (settings.estimate_error)
+      v.insert(v.end(),
+               {&s.response, &s.response_previous, &s.response_before});
+    return v;
+  }
+
+  /** The system matrices of one leading coefficient alpha0/dt, with their
+   * preconditioners, per species. */
+  template <int dim>
+  struct FieldSolver<dim>::SystemMatrices
+  {
+    double coefficient = 0;
+    std::vector<std::unique_ptr<PETScWrappers::MPI::SparseMatrix>> matrix;
+    std::vector<std::unique_ptr<PETScWrappers::PreconditionBase>>
+      preconditioner;
   };
 
   template <int dim>
@@ -159,16 +219,19 @@ namespace mvb
                        locally_owned_dofs,
                        dsp,
                        mpi_communicator);
+    systems.clear();
     volume_weights.reinit(locally_owned_dofs, mpi_communicator);
     boundary_weights.clear();
     for (const auto &s : species)
       {
-        s->matrix.reinit(locally_owned_dofs,
-                         locally_owned_dofs,
-                         dsp,
-                         mpi_communicator);
         s->current.reinit(locally_owned_dofs, mpi_communicator);
         s->previous.reinit(locally_owned_dofs, mpi_communicator);
+        s->before_previous.reinit(locally_owned_dofs, mpi_communicator);
+        for (auto *v : {&s->response,
+                        &s->response_previous,
+                        &s->response_before,
+                        &s->response_new})
+          v->reinit(locally_owned_dofs, mpi_communicator);
         for (auto *v : {&s->extrapolated,
                         &s->history,
                         &s->work,
@@ -229,15 +292,125 @@ namespace mvb
         quadrature_cache = std::move(cache);
       }
 
-    // The weights are needed from the start (statistics at t0); the matrix
-    // for the first step is the BDF1 one.
+    // The weights are needed from the start (statistics at t0); the system
+    // matrices when a step needs them.
     scope.stop();
-    assemble_matrices(1. / settings.time_step);
+    assemble_mass_and_weights();
   }
 
   template <int dim>
   void
-  FieldSolver<dim>::assemble_matrices(const double leading_coefficient)
+  FieldSolver<dim>::assemble_mass_and_weights()
+  {
+    TimerOutput::Scope    scope(timer, "fields: assemble matrices");
+    const QGauss<dim>     quadrature(fe.degree + 1);
+    const QGauss<dim - 1> face_quadrature(fe.degree + 1);
+    FEValues<dim>         fe_values(mapping_,
+                            fe,
+                            quadrature,
+                            update_values | update_JxW_values);
+    FEFaceValues<dim>     fe_face_values(mapping_,
+                                     fe,
+                                     face_quadrature,
+                                     update_values | update_JxW_values);
+    const unsigned int    n = fe.n_dofs_per_cell();
+    FullMatrix<double>    cell_mass(n, n);
+    Vector<double>        cell_weights(n);
+    std::map<types::boundary_id, Vector<double>> face_weights;
+    std::vector<types::global_dof_index>         dofs(n);
+
+    mass_matrix    = 0;
+    volume_weights = 0;
+    for (auto &[id, w] : boundary_weights)
+      w = 0;
+    for (const auto &cell : dof_handler_.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          fe_values.reinit(cell);
+          cell->get_dof_indices(dofs);
+          cell_mass    = 0;
+          cell_weights = 0;
+          for (unsigned int q = 0; q < quadrature.size(); ++q)
+            {
+              const double JxW = fe_values.JxW(q);
+              for (unsigned int i = 0; i < n; ++i)
+                {
+                  const double phi_i = fe_values.shape_value(i, q);
+                  cell_weights(i) += phi_i * JxW;
+                  for (unsigned int j = 0; j < n; ++j)
+                    cell_mass(i, j) +=
+                      phi_i * fe_values.shape_value(j, q) * JxW;
+                }
+            }
+          constraints.distribute_local_to_global(cell_mass, dofs, mass_matrix);
+          constraints.distribute_local_to_global(cell_weights,
+                                                 dofs,
+                                                 volume_weights);
+          // Summed per boundary part over the cell's faces first, in the
+          // order the system assembly has always used.
+          face_weights.clear();
+          for (const unsigned int f : cell->face_indices())
+            if (cell->face(f)->at_boundary() &&
+                boundary_weights.count(cell->face(f)->boundary_id()) > 0)
+              {
+                fe_face_values.reinit(cell, f);
+                Vector<double> &w = face_weights[cell->face(f)->boundary_id()];
+                w.reinit(n, /*omit_zeroing*/ w.size() == n);
+                for (unsigned int q = 0; q < face_quadrature.size(); ++q)
+                  {
+                    const double JxW = fe_face_values.JxW(q);
+                    for (unsigned int i = 0; i < n; ++i)
+                      w(i) += fe_face_values.shape_value(i, q) * JxW;
+                  }
+              }
+          for (const auto &[id, w] : face_weights)
+            constraints.distribute_local_to_global(w,
+                                                   dofs,
+                                                   boundary_weights[id]);
+        }
+
+    mass_matrix.compress(VectorOperation::add);
+    volume_weights.compress(VectorOperation::add);
+    volume_measure = volume_weights.mean_value() * volume_weights.size();
+    for (auto &[id, w] : boundary_weights)
+      {
+        w.compress(VectorOperation::add);
+        boundary_measure[id] = w.mean_value() * w.size();
+      }
+  }
+
+  template <int dim>
+  const typename FieldSolver<dim>::SystemMatrices &
+  FieldSolver<dim>::system_matrices(const double leading_coefficient)
+  {
+    // The coefficients come from whole numbers of the step unit by the
+    // same arithmetic each time, so equal steps give equal doubles.
+    const auto found =
+      std::find_if(systems.begin(), systems.end(), [&](const auto &m) {
+        return m->coefficient == leading_coefficient;
+      });
+    std::unique_ptr<SystemMatrices> system;
+    if (found != systems.end())
+      {
+        system = std::move(*found);
+        systems.erase(found);
+      }
+    else
+      {
+        if (systems.size() >= max_cached_systems)
+          systems.erase(systems.begin());
+        system              = std::make_unique<SystemMatrices>();
+        system->coefficient = leading_coefficient;
+        assemble_system(*system);
+        n_preconditioner_setups_ += species.size();
+      }
+    systems.push_back(std::move(system));
+    return *systems.back();
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::assemble_system(SystemMatrices &system) const
   {
     TimerOutput::Scope    scope(timer, "fields: assemble matrices");
     const QGauss<dim>     quadrature(fe.degree + 1);
@@ -253,17 +426,16 @@ namespace mvb
                                      update_values | update_JxW_values);
     const unsigned int    n = fe.n_dofs_per_cell();
     FullMatrix<double> cell_mass(n, n), cell_stiffness(n, n), cell_matrix(n, n);
-    Vector<double>     cell_weights(n);
     std::map<types::boundary_id, FullMatrix<double>> face_mass;
-    std::map<types::boundary_id, Vector<double>>     face_weights;
     std::vector<types::global_dof_index>             dofs(n);
 
-    mass_matrix    = 0;
-    volume_weights = 0;
-    for (auto &[id, w] : boundary_weights)
-      w = 0;
-    for (auto &s : species)
-      s->matrix = 0;
+    for (std::size_t k = 0; k < species.size(); ++k)
+      {
+        system.matrix.push_back(
+          std::make_unique<PETScWrappers::MPI::SparseMatrix>());
+        system.matrix.back()->reinit(mass_matrix);
+        *system.matrix.back() = 0;
+      }
 
     for (const auto &cell : dof_handler_.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -272,14 +444,12 @@ namespace mvb
           cell->get_dof_indices(dofs);
           cell_mass      = 0;
           cell_stiffness = 0;
-          cell_weights   = 0;
           for (unsigned int q = 0; q < quadrature.size(); ++q)
             {
               const double JxW = fe_values.JxW(q);
               for (unsigned int i = 0; i < n; ++i)
                 {
                   const double phi_i = fe_values.shape_value(i, q);
-                  cell_weights(i) += phi_i * JxW;
                   for (unsigned int j = 0; j < n; ++j)
                     {
                       cell_mass(i, j) +=
@@ -292,8 +462,6 @@ namespace mvb
 
           for (auto &[id, m] : face_mass)
             m = 0;
-          for (auto &[id, w] : face_weights)
-            w = 0;
           for (const unsigned int f : cell->face_indices())
             if (cell->face(f)->at_boundary() &&
                 boundary_weights.count(cell->face(f)->boundary_id()) > 0)
@@ -301,16 +469,13 @@ namespace mvb
                 const types::boundary_id id = cell->face(f)->boundary_id();
                 fe_face_values.reinit(cell, f);
                 FullMatrix<double> &m = face_mass[id];
-                Vector<double>     &w = face_weights[id];
                 m.reinit(n, n, /*omit_zeroing*/ m.m() == n);
-                w.reinit(n, /*omit_zeroing*/ w.size() == n);
                 for (unsigned int q = 0; q < face_quadrature.size(); ++q)
                   {
                     const double JxW = fe_face_values.JxW(q);
                     for (unsigned int i = 0; i < n; ++i)
                       {
                         const double phi_i = fe_face_values.shape_value(i, q);
-                        w(i) += phi_i * JxW;
                         for (unsigned int j = 0; j < n; ++j)
                           m(i, j) +=
                             phi_i * fe_face_values.shape_value(j, q) * JxW;
@@ -318,20 +483,11 @@ namespace mvb
                   }
               }
 
-          constraints.distribute_local_to_global(cell_mass, dofs, mass_matrix);
-          constraints.distribute_local_to_global(cell_weights,
-                                                 dofs,
-                                                 volume_weights);
-          for (const auto &[id, w] : face_weights)
-            constraints.distribute_local_to_global(w,
-                                                   dofs,
-                                                   boundary_weights[id]);
-
-          for (auto &s : species)
+          for (std::size_t k = 0; k < species.size(); ++k)
             {
-              const auto &model = s->model;
-              cell_matrix.equ(leading_coefficient + model.decay_rate +
-                                s->stabilisation,
+              const auto &model = species[k]->model;
+              cell_matrix.equ(system.coefficient + model.decay_rate +
+                                species[k]->stabilisation,
                               cell_mass,
                               model.diffusion_coefficient,
                               cell_stiffness);
@@ -344,24 +500,13 @@ namespace mvb
                   }
               constraints.distribute_local_to_global(cell_matrix,
                                                      dofs,
-                                                     s->matrix);
+                                                     *system.matrix[k]);
             }
           // Faces of other cells must not see this cell's face terms.
           face_mass.clear();
-          face_weights.clear();
         }
-
-    mass_matrix.compress(VectorOperation::add);
-    volume_weights.compress(VectorOperation::add);
-    volume_measure = volume_weights.mean_value() * volume_weights.size();
-    for (auto &[id, w] : boundary_weights)
-      {
-        w.compress(VectorOperation::add);
-        boundary_measure[id] = w.mean_value() * w.size();
-      }
-    for (auto &s : species)
-      s->matrix.compress(VectorOperation::add);
-    assembled_coefficient = leading_coefficient;
+    for (auto &m : system.matrix)
+      m->compress(VectorOperation::add);
     scope.stop();
 
     TimerOutput::Scope amg_scope(timer, "fields: preconditioner setup");
@@ -371,12 +516,11 @@ namespace mvb
     // 3D cell at 5e4 DoFs per field (tests/benchmarks/README.md).
     if (settings.preconditioner == FieldPreconditioner::gamg)
       {
-        for (auto &s : species)
+        for (const auto &matrix : system.matrix)
           {
             auto gamg = std::make_unique<PreconditionGAMG>();
-            gamg->initialize(s->matrix);
-            s->preconditioner = std::move(gamg);
-            ++n_preconditioner_setups_;
+            gamg->initialize(*matrix);
+            system.preconditioner.push_back(std::move(gamg));
           }
         return;
       }
@@ -400,7 +544,7 @@ namespace mvb
         if (!set)
           PetscOptionsSetValue(nullptr, name, value);
       }
-    for (auto &s : species)
+    for (const auto &matrix : system.matrix)
       {
         PETScWrappers::PreconditionBoomerAMG::AdditionalData data;
         data.symmetric_operator = true;
@@ -408,9 +552,8 @@ namespace mvb
         data.strong_threshold = (dim == 3 ? 0.5 : 0.25);
         auto boomeramg =
           std::make_unique<PETScWrappers::PreconditionBoomerAMG>();
-        boomeramg->initialize(s->matrix, data);
-        s->preconditioner = std::move(boomeramg);
-        ++n_preconditioner_setups_;
+        boomeramg->initialize(*matrix, data);
+        system.preconditioner.push_back(std::move(boomeramg));
       }
   }
 
@@ -443,8 +586,15 @@ namespace mvb
                            to_text(lowest) + " " + s->model.unit +
                            " at a node of the mesh); give a concentration "
                            ">= 0 everywhere");
-        s->previous = s->current;
-        s->ghosted  = s->current;
+        s->previous        = s->current;
+        s->before_previous = s->current;
+        s->ghosted         = s->current;
+        for (auto *v : {&s->response,
+                        &s->response_previous,
+                        &s->response_before,
+                        &s->response_new})
+          *v = 0;
+        s->responding = false;
         std::fill(s->boundary_amount.begin(), s->boundary_amount.end(), 0.);
         std::fill(s->last_boundary_increment.begin(),
                   s->last_boundary_increment.end(),
@@ -455,9 +605,13 @@ namespace mvb
         s->last_point_load                        = 0;
         s->last_point_total                       = 0;
       }
-    start_time    = t0;
-    step          = 0;
-    have_previous = false;
+    start_time     = t0;
+    step           = 0;
+    elapsed        = 0;
+    last_ticks     = 1;
+    ticks_before   = 1;
+    n_earlier      = 0;
+    error_estimate = -1;
   }
 
   template <int dim>
@@ -477,7 +631,7 @@ namespace mvb
                                  species[k]->previous);
         constraints.distribute(species[k]->previous);
       }
-    have_previous = true;
+    n_earlier = 1;
   }
 
   template <int dim>
@@ -536,6 +690,7 @@ namespace mvb
     Species                          &s,
     const PETScWrappers::MPI::Vector &extrapolated,
     const PETScWrappers::MPI::Vector &history,
+    const double                      dt,
     const double                      t_new,
     double                           &volume_integral)
   {
@@ -593,7 +748,7 @@ namespace mvb
 
     // Mass terms: history over dt plus the stabilisation at u*.
     s.work = history;
-    s.work *= 1. / settings.time_step;
+    s.work *= 1. / dt;
     if (s.stabilisation != 0)
       s.work.add(s.stabilisation, extrapolated);
     mass_matrix.vmult_add(rhs, s.work);
@@ -620,23 +775,48 @@ namespace mvb
   }
 
   template <int dim>
-  void
-  FieldSolver<dim>::solve(Species &s, const double t_new)
+  typename FieldSolver<dim>::StepCoefficients
+  FieldSolver<dim>::coefficients(const unsigned int n_ticks) const
   {
-    const bool   bdf2 = (settings.scheme == TimeScheme::bdf2 && have_previous);
-    const double dt   = settings.time_step;
+    StepCoefficients c;
+    c.dt    = n_ticks * settings.time_step;
+    c.bdf2  = settings.scheme == TimeScheme::bdf2 && n_earlier > 0;
+    c.omega = double(n_ticks) / double(last_ticks);
+    if (c.bdf2)
+      {
+        c.alpha0 = (1. + 2. * c.omega) / (1. + c.omega);
+        c.lag    = c.omega * c.omega / (1. + c.omega);
+      }
+    else
+      {
+        c.alpha0 = 1.;
+        c.lag    = 0.;
+      }
+    return c;
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::solve(Species                &s,
+                          const StepCoefficients &c,
+                          const SystemMatrices   &system,
+                          const unsigned int      index,
+                          const double            t_new)
+  {
+    const bool   bdf2    = c.bdf2;
+    const double dt      = c.dt;
     auto        &u_star  = s.extrapolated;
     auto        &history = s.history;
     u_star               = s.current;
     history              = s.current;
     if (bdf2)
       {
-        u_star.sadd(2., -1., s.previous);
-        history.sadd(2., -0.5, s.previous);
+        u_star.sadd(1. + c.omega, -c.omega, s.previous);
+        history.sadd(1. + c.omega, -c.lag, s.previous);
       }
 
     double volume_integral = 0;
-    assemble_right_hand_side(s, u_star, history, t_new, volume_integral);
+    assemble_right_hand_side(s, u_star, history, dt, t_new, volume_integral);
 
     // Point sources (see the top of the file); their amount is exact.
     s.point_load.compress(VectorOperation::add);
@@ -644,9 +824,9 @@ namespace mvb
     double       point_rate  = point_total / dt;
     if (bdf2)
       {
-        s.rhs.add(1.5 / dt, s.point_load);
-        s.rhs.add(-0.5 / dt, s.last_point_load);
-        point_rate = (1.5 * point_total - 0.5 * s.last_point_total) / dt;
+        s.rhs.add(c.alpha0 / dt, s.point_load);
+        s.rhs.add(-c.lag / dt, s.last_point_load);
+        point_rate = (c.alpha0 * point_total - c.lag * s.last_point_total) / dt;
       }
     else
       s.rhs.add(1. / dt, s.point_load);
@@ -662,8 +842,8 @@ namespace mvb
     // CG starts from the linear extrapolation of the last two steps, also
     // for BDF1 (whose u* is u^n): 12 % fewer iterations on the heat step.
     s.solution = u_star;
-    if (!bdf2 && have_previous)
-      s.solution.sadd(2., -1., s.previous);
+    if (!bdf2 && n_earlier > 0)
+      s.solution.sadd(1. + c.omega, -c.omega, s.previous);
     SolverControl control(settings.max_iterations,
                           settings.tolerance * rhs_norm,
                           false,
@@ -671,7 +851,10 @@ namespace mvb
     try
       {
         SolverCG<PETScWrappers::MPI::Vector> cg(control);
-        cg.solve(s.matrix, s.solution, s.rhs, *s.preconditioner);
+        cg.solve(*system.matrix[index],
+                 s.solution,
+                 s.rhs,
+                 *system.preconditioner[index]);
       }
     catch (const SolverControl::NoConvergence &e)
       {
@@ -687,6 +870,8 @@ namespace mvb
       }
     s.iterations = control.last_step();
     constraints.distribute(s.solution);
+    if (settings.estimate_error)
+      solve_point_response(s, c, system, index, t_new);
 
     // What each process contributed in this step (see the top of the file).
     const auto  &model    = s.model;
@@ -708,9 +893,14 @@ namespace mvb
     if (s.stabilisation != 0)
       reaction += s.stabilisation * (volume_weights * u_star - integral);
 
-    const auto filtered = [&](const double rate, double &last) {
-      const double a = bdf2 ? 2. / 3. * dt * rate + 1. / 3. * last : dt * rate;
-      last           = a;
+    // (dt F + lag a)/alpha0 as 1/alpha0 dt F + lag/alpha0 a: at equal
+    // steps 2/3 dt F + 1/3 a, rounded as always.
+    const double inverse_alpha0 = 1. / c.alpha0;
+    const double lag_fraction   = c.lag / c.alpha0;
+    const auto   filtered       = [&](const double rate, double &last) {
+      const double a =
+        bdf2 ? inverse_alpha0 * dt * rate + lag_fraction * last : dt * rate;
+      last = a;
       return a;
     };
     s.reaction_amount += filtered(reaction, s.last_reaction_increment);
@@ -730,6 +920,17 @@ namespace mvb
         s.boundary_amount[k] += filtered(flux, s.last_boundary_increment[k]);
       }
 
+    s.error = settings.estimate_error && bdf2 && n_earlier > 1
+                ? estimate_error(s, c)
+                : -1.;
+    // u^{n-2} <- u^{n-1} <- u^n <- u^{n+1}; swap() only exchanges handles.
+    s.before_previous.swap(s.previous);
+    if (s.responding)
+      {
+        s.response_before.swap(s.response_previous);
+        s.response_previous.swap(s.response);
+        s.response.swap(s.response_new);
+      }
     s.previous = s.current;
     s.current  = s.solution;
     s.ghosted  = s.current;
@@ -737,25 +938,145 @@ namespace mvb
 
   template <int dim>
   void
-  FieldSolver<dim>::advance()
+  FieldSolver<dim>::solve_point_response(Species                &s,
+                                         const StepCoefficients &c,
+                                         const SystemMatrices   &system,
+                                         const unsigned int      index,
+                                         const double            t_new)
   {
-    const bool   bdf2  = (settings.scheme == TimeScheme::bdf2 && have_previous);
-    const double alpha = (bdf2 ? 1.5 : 1.) / settings.time_step;
-    if (alpha != assembled_coefficient)
-      assemble_matrices(alpha);
+    // P^{n+1} and P^n, as the field's step saw them (compressed).
+    if (!s.responding && s.point_load.linfty_norm() == 0 &&
+        s.last_point_load.linfty_norm() == 0)
+      return;
+    s.responding = true;
+    // The field's step on v: its history, the stabilisation at v* (so
+    // that the pump's linearisation cancels) and the point loads.
+    auto &v_star = s.history;
+    v_star       = s.response;
+    s.work       = s.response;
+    if (c.bdf2)
+      {
+        v_star.sadd(1. + c.omega, -c.omega, s.response_previous);
+        s.work.sadd(1. + c.omega, -c.lag, s.response_previous);
+      }
+    s.work *= 1. / c.dt;
+    if (s.stabilisation != 0)
+      s.work.add(s.stabilisation, v_star);
+    mass_matrix.vmult(s.rhs, s.work);
+    if (c.bdf2)
+      {
+        s.rhs.add(c.alpha0 / c.dt, s.point_load);
+        s.rhs.add(-c.lag / c.dt, s.last_point_load);
+      }
+    else
+      s.rhs.add(1. / c.dt, s.point_load);
 
-    const double t_new = start_time + (step + 1) * settings.time_step;
-    for (auto &s : species)
-      solve(*s, t_new);
+    TimerOutput::Scope scope(timer, "fields: error estimate");
+    s.response_new         = v_star;
+    const double  rhs_norm = s.rhs.l2_norm();
+    SolverControl control(settings.max_iterations,
+                          settings.tolerance * rhs_norm,
+                          false,
+                          false);
+    try
+      {
+        SolverCG<PETScWrappers::MPI::Vector> cg(control);
+        cg.solve(*system.matrix[index],
+                 s.response_new,
+                 s.rhs,
+                 *system.preconditioner[index]);
+      }
+    catch (const SolverControl::NoConvergence &e)
+      {
+        throw SimulationError(
+          "species '" + s.model.name +
+          "': the linear solver did not converge for the response to the "
+          "MVBs' point sources at step " +
+          std::to_string(step + 1) + ", t = " + to_text(t_new) +
+          " s (residual " + to_text(e.last_residual) + " after " +
+          std::to_string(e.last_step) +
+          " CG iterations); raise Fields/Maximum linear iterations");
+      }
+    constraints.distribute(s.response_new);
+  }
+
+  template <int dim>
+  double
+  FieldSolver<dim>::estimate_error(Species &s, const StepCoefficients &c) const
+  {
+    // Step lengths in units of time_step (see the top of the file).
+    const double dt0 = c.omega * last_ticks, dt1 = last_ticks,
+                 dt2 = ticks_before;
+    const double l0  = (dt0 + dt1) * (dt0 + dt1 + dt2) / (dt1 * (dt1 + dt2));
+    const double l1  = -dt0 * (dt0 + dt1 + dt2) / (dt1 * dt2);
+    const double l2  = dt0 * (dt0 + dt1) / ((dt1 + dt2) * dt2);
+    const double bdf_part = dt0 / c.alpha0;
+    const double share    = bdf_part / (bdf_part + dt0 + dt1 + dt2);
+    // Before the shift: solution = u^{n+1}, current = u^n, previous =
+    // u^{n-1}, before_previous = u^{n-2}; the same for the response v to
+    // the point loads, which is left out.
+    s.work = s.solution;
+    s.work.add(-l0, s.current, -l1, s.previous);
+    s.work.add(-l2, s.before_previous);
+    if (s.responding)
+      {
+        s.work.add(-1., s.response_new, l0, s.response);
+        s.work.add(l1, s.response_previous, l2, s.response_before);
+      }
+    const double size  = s.solution.l2_norm();
+    const double error = share * s.work.l2_norm();
+    // A field that is zero everywhere has no relative error to speak of.
+    return size > 0 ? error / size : (error > 0 ? 1. : 0.);
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::advance(const unsigned int n_ticks)
+  {
+    AssertThrow(n_ticks > 0, ExcMessage("a step takes at least one unit"));
+    const StepCoefficients c      = coefficients(n_ticks);
+    const SystemMatrices  &system = system_matrices(c.alpha0 / c.dt);
+
+    const double t_new = start_time + (elapsed + n_ticks) * settings.time_step;
+    error_estimate     = -1;
+    for (unsigned int k = 0; k < species.size(); ++k)
+      {
+        solve(*species[k], c, system, k, t_new);
+        error_estimate = std::max(error_estimate, species[k]->error);
+      }
     ++step;
-    have_previous = true;
+    elapsed += n_ticks;
+    ticks_before = last_ticks;
+    last_ticks   = n_ticks;
+    n_earlier    = std::min(n_earlier + 1, 2u);
   }
 
   template <int dim>
   double
   FieldSolver<dim>::time() const
   {
-    return start_time + step * settings.time_step;
+    return start_time + elapsed * settings.time_step;
+  }
+
+  template <int dim>
+  std::uint64_t
+  FieldSolver<dim>::ticks() const
+  {
+    return elapsed;
+  }
+
+  template <int dim>
+  unsigned int
+  FieldSolver<dim>::last_step_ticks() const
+  {
+    return last_ticks;
+  }
+
+  template <int dim>
+  double
+  FieldSolver<dim>::last_error_estimate() const
+  {
+    return error_estimate;
   }
 
   template <int dim>
@@ -839,9 +1160,8 @@ namespace mvb
   {
     // A cell's values need the ghosts of its neighbours' DoFs.
     std::vector<PETScWrappers::MPI::Vector> state;
-    state.reserve(3 * species.size());
     for (const auto &s : species)
-      for (const auto *v : {&s->current, &s->previous, &s->last_point_load})
+      for (const auto *v : state_vectors(*s))
         {
           state.emplace_back(locally_owned_dofs,
                              locally_relevant_dofs,
@@ -873,7 +1193,7 @@ namespace mvb
     setup();
     std::vector<PETScWrappers::MPI::Vector *> out;
     for (auto &s : species)
-      for (auto *v : {&s->current, &s->previous, &s->last_point_load})
+      for (auto *v : state_vectors(*s))
         out.push_back(v);
     transfer->interpolate(out);
     transfer.reset();
@@ -892,11 +1212,18 @@ namespace mvb
   {
     global.put(start_time);
     global.put(std::uint32_t(step));
-    global.put(std::uint8_t(have_previous));
+    global.put(settings.time_step);
+    global.put(std::uint64_t(elapsed));
+    global.put(std::uint32_t(last_ticks));
+    global.put(std::uint32_t(ticks_before));
+    global.put(std::uint8_t(n_earlier));
+    global.put(error_estimate);
+    global.put(std::uint8_t(settings.estimate_error));
     global.put(std::uint32_t(species.size()));
     for (const auto &s : species)
       {
         global.put(s->model.name);
+        global.put(std::uint8_t(s->responding));
         std::vector<double> scalars = {s->last_point_total,
                                        s->point_amount,
                                        s->last_point_increment,
@@ -939,15 +1266,25 @@ namespace mvb
   FieldSolver<dim>::load(CheckpointReader              &global,
                          std::vector<CheckpointReader> &blocks)
   {
-    start_time    = global.get<double>();
-    step          = global.get<std::uint32_t>();
-    have_previous = global.get<std::uint8_t>() != 0;
+    start_time = global.get<double>();
+    step       = global.get<std::uint32_t>();
+    if (global.get<double>() != settings.time_step)
+      global.corrupt("its time steps have another unit (Time stepping/Time "
+                     "step, or Minimum time step when adaptive)");
+    elapsed        = global.get<std::uint64_t>();
+    last_ticks     = global.get<std::uint32_t>();
+    ticks_before   = global.get<std::uint32_t>();
+    n_earlier      = global.get<std::uint8_t>();
+    error_estimate = global.get<double>();
+    if ((global.get<std::uint8_t>() != 0) != settings.estimate_error)
+      global.corrupt("its run had Time stepping/Step control the other way");
     if (global.get<std::uint32_t>() != species.size())
       global.corrupt("it has another number of species");
     for (auto &s : species)
       {
         if (global.get_string() != s->model.name)
           global.corrupt("it has other species");
+        s->responding              = global.get<std::uint8_t>() != 0;
         const auto         scalars = global.get_vector<double>();
         const unsigned int n_b     = s->boundary_amount.size();
         if (scalars.size() != 6 + 2 * n_b)
@@ -976,7 +1313,7 @@ namespace mvb
       locally_owned_cells_by_id(dof_handler_.active_cell_iterators());
     std::vector<PETScWrappers::MPI::Vector *> states;
     for (auto &s : species)
-      for (auto *v : {&s->current, &s->previous, &s->last_point_load})
+      for (auto *v : state_vectors(*s))
         states.push_back(v);
     const unsigned int                   n_dofs = fe.n_dofs_per_cell();
     std::vector<types::global_dof_index> dofs(n_dofs);
@@ -1009,7 +1346,7 @@ namespace mvb
       global.corrupt("its cells are not this scenario's mesh");
     for (auto &s : species)
       {
-        for (auto *v : {&s->current, &s->previous, &s->last_point_load})
+        for (auto *v : state_vectors(*s))
           v->compress(VectorOperation::insert);
         s->ghosted    = s->current;
         s->point_load = 0;

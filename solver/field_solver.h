@@ -10,12 +10,14 @@
 #include <deal.II/fe/fe_q.h>
 #include <deal.II/fe/mapping.h>
 #include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/petsc_precondition.h>
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/petsc_vector.h>
 #include <deal.II/lac/vector.h>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -65,7 +67,12 @@ namespace mvb
   {
     unsigned int fe_degree = 1;
     TimeScheme   scheme    = TimeScheme::bdf2;
-    double       time_step = 0.1;
+    /** The unit of time steps: every step is a whole number of them
+     * (advance()). Fixed steps take one; adaptive steps, several. */
+    double time_step = 0.1;
+    /** Whether each BDF2 step estimates its local error
+     * (last_error_estimate()). */
+    bool estimate_error = false;
 
     /** CG stops when |residual| <= tolerance |right-hand side|. */
     double              tolerance      = 1e-10;
@@ -146,15 +153,38 @@ namespace mvb
     void
     initialize(double start_time, const std::vector<Function<dim> *> &previous);
 
-    /** One time step: time() grows by the time step. */
+    /**
+     * One time step of @p n_ticks time_step's: time() grows by them.
+     * Variable steps are BDF2 with the step ratio of the last two (see
+     * field_solver.cc).
+     */
     void
-    advance();
+    advance(unsigned int n_ticks = 1);
 
     double
     time() const;
 
+    /** Steps taken since initialize(). */
     unsigned int
     step_number() const;
+
+    /** Units of time_step since initialize(): time() is start time +
+     * ticks() time_step, exact for fixed steps. */
+    std::uint64_t
+    ticks() const;
+
+    /** Length of the last step in time_step's (1 before the first). */
+    unsigned int
+    last_step_ticks() const;
+
+    /**
+     * The largest over the species of the last step's estimated local
+     * error, relative to the field's norm (see field_solver.cc); negative
+     * when there is none (settings.estimate_error off, or fewer than three
+     * earlier states, as in the first two steps).
+     */
+    double
+    last_error_estimate() const;
 
     unsigned int
     n_species() const;
@@ -190,9 +220,9 @@ namespace mvb
      * entries are q phi_j(x) for the cell's @p dofs, so that their sum is q
      * (the step-19 pattern). Amounts add up over the step; advance() uses
      * and clears them. For BDF2 the load of the step enters as
-     * (3/2 P^{n+1} - 1/2 P^n)/dt, which keeps the scheme second order and
-     * makes the integral change by exactly the amount put in (see
-     * field_solver.cc).
+     * (alpha0 P^{n+1} - omega^2/(1 + omega) P^n)/dt (3/2 and 1/2 at equal
+     * steps), which keeps the scheme second order and makes the integral
+     * change by exactly the amount put in (see field_solver.cc).
      */
     void
     add_point_amounts(unsigned int                                species,
@@ -221,22 +251,37 @@ namespace mvb
     unsigned int
     n_preconditioner_setups() const;
 
+    /** How many system matrices (one per species) are kept for different
+     * step sizes and ratios before the least recently used is dropped. */
+    static constexpr unsigned int max_cached_systems = 4;
+
   private:
     struct Species;
     struct CellQuadratureCache;
+    struct SystemMatrices;
 
     /** Copies with ghost values of what a checkpoint or a repartitioning
-     * carries per species: u^n, u^{n-1} and the last point load. */
+     * carries per species (state_vectors()). */
     std::vector<PETScWrappers::MPI::Vector>
     ghosted_state() const;
 
+    /** The mass matrix and the weights; once per mesh. */
     void
-    assemble_matrices(double leading_coefficient);
+    assemble_mass_and_weights();
+
+    /** The species' system matrices and preconditioners for the leading
+     * coefficient alpha0/dt: from the cache, or assembled. */
+    const SystemMatrices &
+    system_matrices(double leading_coefficient);
+
+    void
+    assemble_system(SystemMatrices &system) const;
 
     void
     assemble_right_hand_side(Species                          &s,
                              const PETScWrappers::MPI::Vector &extrapolated,
                              const PETScWrappers::MPI::Vector &history,
+                             double                            dt,
                              double                            t_new,
                              double                           &volume_integral);
 
@@ -247,8 +292,48 @@ namespace mvb
                            double                                t_new,
                            PETScWrappers::MPI::Vector           &rhs) const;
 
+    /** The coefficients of one step (see field_solver.cc). */
+    struct StepCoefficients
+    {
+      double dt;
+      bool   bdf2;
+      /** dt over the previous step's. */
+      double omega;
+      /** Of u^{n+1}: (1 + 2 omega)/(1 + omega); 1 for BDF1. */
+      double alpha0;
+      /** Of u^{n-1} in the history, omega^2/(1 + omega); 0 for BDF1. */
+      double lag;
+    };
+
+    StepCoefficients
+    coefficients(unsigned int n_ticks) const;
+
     void
-    solve(Species &s, double t_new);
+    solve(Species                &s,
+          const StepCoefficients &c,
+          const SystemMatrices   &system,
+          unsigned int            index,
+          double                  t_new);
+
+    /** The step of the species' response to its point loads alone, with
+     * the step's matrix (for the error estimate). */
+    void
+    solve_point_response(Species                &s,
+                         const StepCoefficients &c,
+                         const SystemMatrices   &system,
+                         unsigned int            index,
+                         double                  t_new);
+
+    /** What a checkpoint or a repartitioning carries of a species: u^n,
+     * u^{n-1}, u^{n-2}, the last point load and, with the error estimate,
+     * the response to the point loads at the same three times. */
+    std::vector<PETScWrappers::MPI::Vector *>
+    state_vectors(Species &s) const;
+
+    /** The species' relative local error estimate of the step just taken
+     * (Milne's device against quadratic extrapolation). */
+    double
+    estimate_error(Species &s, const StepCoefficients &c) const;
 
     MPI_Comm                                         mpi_communicator;
     const parallel::distributed::Triangulation<dim> &triangulation;
@@ -262,6 +347,7 @@ namespace mvb
     IndexSet                  locally_relevant_dofs;
     AffineConstraints<double> constraints;
 
+    DynamicSparsityPattern           sparsity;
     PETScWrappers::MPI::SparseMatrix mass_matrix;
     // Integrals of the basis functions over the cytoplasm and over each
     // boundary part: they turn sums of equations into integrals.
@@ -280,10 +366,17 @@ namespace mvb
     std::unique_ptr<CellQuadratureCache>  quadrature_cache;
     std::vector<std::unique_ptr<Species>> species;
 
-    double       start_time               = 0;
-    unsigned int step                     = 0;
-    double       assembled_coefficient    = -1;
+    // The system matrices of the step sizes in use, the latest used last.
+    std::vector<std::unique_ptr<SystemMatrices>> systems;
+
+    double        start_time = 0;
+    unsigned int  step       = 0;
+    std::uint64_t elapsed    = 0; // in time_step's
+    // Lengths (in time_step's) of the last step and of the one before.
+    unsigned int last_ticks = 1, ticks_before = 1;
+    // How many earlier states are known: u^{n-1}, then also u^{n-2}.
+    unsigned int n_earlier                = 0;
+    double       error_estimate           = -1;
     unsigned int n_preconditioner_setups_ = 0;
-    bool         have_previous            = false;
   };
 } // namespace mvb

@@ -632,12 +632,15 @@ namespace mvb
 
   template <int dim>
   void
-  MvbPopulation<dim>::advance(const double dt_field, FieldCoupling<dim> &fields)
+  MvbPopulation<dim>::advance(const double        dt_field,
+                              FieldCoupling<dim> &fields,
+                              const unsigned int  n_substeps)
   {
     TimerOutput::Scope scope(timer, "MVBs");
-    const unsigned int substeps = prm.steps_per_field_step;
-    const double       dt       = dt_field / substeps;
-    exact_sites                 = fields.uses_sites();
+    const unsigned int substeps =
+      n_substeps > 0 ? n_substeps : prm.steps_per_field_step;
+    const double dt = dt_field / substeps;
+    exact_sites     = fields.uses_sites();
     for (unsigned int k = 0; k < substeps; ++k)
       {
         phases.start(sampling_phase);

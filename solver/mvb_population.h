@@ -224,13 +224,14 @@ namespace mvb
                const std::vector<Point<dim>> &positions = {});
 
     /**
-     * Advances by @p dt in steps of dt / (MVB/Steps per field step), with
-     * the field values from @p fields at the start of each and what the
-     * MVBs exchange deposited into it after each. Collective. Throws
-     * SimulationError if an MVB leaves the mesh or the count check fails.
+     * Advances by @p dt in @p substeps equal steps (0: MVB/Steps per field
+     * step), with the field values from @p fields at the start of each and
+     * what the MVBs exchange deposited into it after each. Collective.
+     * Throws SimulationError if an MVB leaves the mesh or the count check
+     * fails.
      */
     void
-    advance(double dt, FieldCoupling<dim> &fields);
+    advance(double dt, FieldCoupling<dim> &fields, unsigned int substeps = 0);
 
     /**
      * What a restart needs: the clock, the id counter and the births to

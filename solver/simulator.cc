@@ -7,6 +7,7 @@
 #include <solver/input_error.h>
 #include <solver/mvb_population.h>
 #include <solver/simulator.h>
+#include <solver/step_controller.h>
 
 #include <mvbsim_version.h>
 
@@ -178,7 +179,8 @@ namespace mvb
     FieldSolverSettings settings;
     settings.fe_degree      = parameters.fields.fe_degree;
     settings.scheme         = parameters.time.scheme;
-    settings.time_step      = parameters.time.time_step;
+    settings.time_step      = parameters.time.unit();
+    settings.estimate_error = parameters.time.adaptive;
     settings.tolerance      = parameters.fields.tolerance;
     settings.max_iterations = parameters.fields.max_iterations;
     settings.preconditioner = parameters.fields.preconditioner;
@@ -239,9 +241,15 @@ namespace mvb
           << "  elements            FE_Q(" << parameters.fields.fe_degree
           << "), " << fields->dof_handler().n_dofs() << " DoFs per species\n"
           << "  time                " << t.start_time << " s to " << t.end_time
-          << " s, " << t.n_steps << " steps of " << t.time_step << " s ("
-          << (t.scheme == TimeScheme::bdf1 ? "BDF1" : "BDF2") << ")\n"
-          << "  output              every " << parameters.output.output_interval
+          << " s, ";
+    if (t.adaptive)
+      pcout << "adaptive steps of " << t.unit() << " to "
+            << t.unit() * t.max_units << " s (BDF2, first " << t.time_step
+            << " s, error tolerance " << t.error_tolerance << ")\n";
+    else
+      pcout << t.n_steps << " steps of " << t.time_step << " s ("
+            << (t.scheme == TimeScheme::bdf1 ? "BDF1" : "BDF2") << ")\n";
+    pcout << "  output              every " << parameters.output.output_interval
           << " s" << std::endl;
   }
 
@@ -508,6 +516,9 @@ namespace mvb
     std::vector<std::string>                    grids;
     std::vector<std::pair<std::string, double>> row =
       {{"time", t}, {"step", double(fields->step_number())}};
+    if (parameters.time.adaptive)
+      row.emplace_back("time_step",
+                       fields->last_step_ticks() * parameters.time.unit());
     for (unsigned int k = 0; k < fields->n_species(); ++k)
       {
         const auto          &model = fields->model(k);
@@ -574,8 +585,9 @@ namespace mvb
 
   template <int dim>
   void
-  Simulator<dim>::print_progress(const bool         force,
-                                 const unsigned int first_step)
+  Simulator<dim>::print_progress(const bool          force,
+                                 const unsigned int  first_step,
+                                 const std::uint64_t first_units)
   {
     const auto   now = std::chrono::steady_clock::now();
     const double since =
@@ -590,14 +602,23 @@ namespace mvb
       return;
     last_progress     = now;
     const auto  &t    = parameters.time;
-    const double done = double(fields->step_number()) / t.n_steps;
+    const double done = double(fields->ticks()) / t.n_units();
     const double wall = std::chrono::duration<double>(now - loop_start).count();
     const double rate =
       (fields->step_number() - first_step) / std::max(wall, 1e-9);
-    const double       left = (t.n_steps - fields->step_number()) / rate;
+    // Simulated seconds per wall second: what the time left follows when
+    // the steps vary.
+    const double speed =
+      (fields->ticks() - first_units) * t.unit() / std::max(wall, 1e-9);
+    const double left =
+      (t.n_units() - fields->ticks()) * t.unit() / std::max(speed, 1e-300);
     std::ostringstream line;
     line << std::fixed << std::setprecision(1) << "  t = " << fields->time()
          << " s (" << 100 * done << " %), " << rate << " steps/s, ";
+    if (t.adaptive)
+      line << "step " << std::setprecision(3)
+           << fields->last_step_ticks() * t.unit() << " s, "
+           << std::setprecision(1);
     if (left < 120)
       line << std::setprecision(0) << left << " s left";
     else
@@ -919,7 +940,7 @@ namespace mvb
       }
     if (!in.at_end())
       in.corrupt("it holds more than this mvbsim reads");
-    if (fields->step_number() > parameters.time.n_steps)
+    if (fields->ticks() > parameters.time.n_units())
       throw InputError("Time stepping/End time",
                        to_text(parameters.time.end_time),
                        "is before the time of the checkpoint in " +
@@ -999,27 +1020,52 @@ namespace mvb
     pcout << "Time stepping:" << std::endl;
     loop_start = last_progress = last_checkpoint =
       std::chrono::steady_clock::now();
-    const unsigned int first_step = fields->step_number();
-    while (fields->step_number() < parameters.time.n_steps)
+    const unsigned int  first_step  = fields->step_number();
+    const std::uint64_t first_units = fields->ticks();
+    const auto         &t           = parameters.time;
+    // Outputs every this many units; steps land on them.
+    const std::uint64_t units_per_output =
+      std::uint64_t(parameters.steps_per_output) * t.units_per_step;
+    const StepController controller(t.units_per_step,
+                                    t.max_units,
+                                    t.error_tolerance);
+    while (fields->ticks() < t.n_units())
       {
-        const double dt = parameters.time.time_step;
+        const std::uint64_t next_output =
+          std::min((fields->ticks() / units_per_output + 1) * units_per_output,
+                   t.n_units());
+        const unsigned int units =
+          !t.adaptive ? 1
+          : fields->step_number() == 0
+            ? std::min<std::uint64_t>(controller.first(),
+                                      next_output - fields->ticks())
+            : controller.next(fields->last_step_ticks(),
+                              fields->last_error_estimate(),
+                              next_output - fields->ticks());
         // The MVBs see the fields at the start of the step and put what
-        // they exchange into the field step that follows.
+        // they exchange into the field step that follows; their sub-steps
+        // are as long as with Time step, or shorter.
         if (mvbs)
-          mvbs->advance(dt, *coupling);
-        fields->advance();
+          mvbs->advance(units * t.unit(),
+                        *coupling,
+                        std::max<std::uint64_t>(
+                          1,
+                          (std::uint64_t(parameters.mvbs.steps_per_field_step) *
+                             units +
+                           t.units_per_step - 1) /
+                            t.units_per_step));
+        fields->advance(units);
         balance_load();
-        if (fields->step_number() % parameters.steps_per_output == 0)
+        if (fields->ticks() % units_per_output == 0)
           output_results();
         // A run that checkpoints ends with one, so that it can be
         // continued with a later end time.
-        const bool last = fields->step_number() == parameters.time.n_steps;
+        const bool last = fields->ticks() == t.n_units();
         if (checkpoint_due() ||
             (last &&
              (parameters.checkpoints.steps_between > 0 || n_checkpoints > 0)))
           write_checkpoint();
-        print_progress(fields->step_number() == parameters.time.n_steps,
-                       first_step);
+        print_progress(last, first_step, first_units);
       }
     print_final_summary();
 

@@ -122,9 +122,12 @@ namespace mvb
     output_results();
 
     /** A progress line, at most every Output/Progress interval unless
-     * @p force; the rate counts the steps since @p first_step. */
+     * @p force; the rates count the steps and the simulated time since
+     * @p first_step and @p first_units. */
     void
-    print_progress(bool force, unsigned int first_step);
+    print_progress(bool          force,
+                   unsigned int  first_step,
+                   std::uint64_t first_units);
 
     /**
      * Repartitions the mesh by the MVBs' work if the ranks' work is out of

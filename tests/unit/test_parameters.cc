@@ -3,6 +3,7 @@
 
 #include <solver/input_error.h>
 #include <solver/run_parameters.h>
+#include <solver/step_controller.h>
 
 #include <deal.II/base/parameter_handler.h>
 
@@ -137,4 +138,62 @@ TEST_CASE("cholesterol loading multiplies the plasma membrane pool",
                           "cholesterol = -1\nend\n"),
                     Catch::Contains("Perturbations/Plasma membrane "
                                     "cholesterol"));
+}
+
+TEST_CASE("adaptive time steps: powers of two of the time step, BDF2 only",
+          "[parameters][adaptive]")
+{
+  const std::string adaptive =
+    "subsection Time stepping\n set Step control = Adaptive\n";
+  const RunParameters p = parse(adaptive + "end\n");
+  CHECK(p.time.adaptive);
+  // Defaults: Time step / 16 to Time step * 16, in units of the smallest.
+  CHECK(p.time.units_per_step == 16);
+  CHECK(p.time.max_units == 256);
+  CHECK(p.time.unit() == 0.5 / 16);
+  CHECK(p.time.n_units() == 16 * p.time.n_steps);
+
+  const RunParameters q = parse(adaptive + " set Minimum time step = 0.125\n"
+                                           " set Maximum time step = 4\nend\n");
+  CHECK(q.time.units_per_step == 4);
+  CHECK(q.time.max_units == 32);
+
+  CHECK_THROWS_WITH(parse(adaptive + " set Minimum time step = 0.2\nend\n"),
+                    Catch::Contains("Time stepping/Minimum time step") &&
+                      Catch::Contains("not a power of two"));
+  CHECK_THROWS_WITH(parse(adaptive + " set Maximum time step = 3\nend\n"),
+                    Catch::Contains("Time stepping/Maximum time step"));
+  CHECK_THROWS_WITH(parse(adaptive + " set Scheme = BDF1\nend\n"),
+                    Catch::Contains("Time stepping/Step control") &&
+                      Catch::Contains("BDF2"));
+  CHECK_THROWS_WITH(parse(adaptive + " set Error tolerance = 0\nend\n"),
+                    Catch::Contains("Time stepping/Error tolerance"));
+  // Fixed steps are one unit each, as always.
+  const RunParameters f = parse("");
+  CHECK_FALSE(f.time.adaptive);
+  CHECK(f.time.units_per_step == 1);
+  CHECK(f.time.unit() == f.time.time_step);
+}
+
+TEST_CASE("the step controller: grows by doubling, shrinks by the error, "
+          "lands on outputs",
+          "[adaptive]")
+{
+  const StepController c(16, 256, 1e-4);
+  CHECK(c.first() == 16);
+  // No estimate yet: the step is kept.
+  CHECK(c.next(16, -1, 1000) == 16);
+  // A small error doubles the step, at most to the largest.
+  CHECK(c.next(16, 1e-7, 1000) == 32);
+  CHECK(c.next(256, 1e-7, 1000) == 256);
+  // An error a little below the tolerance keeps it; one above it shrinks
+  // it by powers of two to below 0.9 (tol/error)^(1/3) of the step.
+  CHECK(c.next(16, 5e-5, 1000) == 16);
+  CHECK(c.next(16, 2e-4, 1000) == 8); // factor 0.71
+  CHECK(c.next(16, 1e-2, 1000) == 2); // factor 0.19
+  CHECK(c.next(16, 1e3, 1000) == 1);  // never below one unit
+  // The next output or the end is never stepped over.
+  CHECK(c.next(16, 1e-7, 20) == 16);
+  CHECK(c.next(16, 1e-7, 12) == 8);
+  CHECK(c.next(16, 1e-7, 1) == 1);
 }

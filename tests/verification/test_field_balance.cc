@@ -143,9 +143,13 @@ namespace
   }
 
   // Runs the default species (with a Ca2+ pulse, endocytosis and ER
-  // synthesis all on) and checks the balance after every step.
+  // synthesis all on) and checks the balance after every step. With
+  // @p units, the steps cycle through those multiples of 0.25/4 s
+  // (variable-step BDF2), and every step also puts point loads into each
+  // species, which must show up exactly in its point amount.
   void
-  check_balance(const TimeScheme scheme)
+  check_balance(const TimeScheme                 scheme,
+                const std::vector<unsigned int> &units = {})
   {
     TestCell<3>         cell("set Global refinements = 1");
     const RunParameters p = parameters_from(
@@ -163,7 +167,7 @@ namespace
                       TimerOutput::wall_times);
     FieldSolverSettings settings;
     settings.scheme    = scheme;
-    settings.time_step = 0.25;
+    settings.time_step = units.empty() ? 0.25 : 0.25 / 4;
     settings.tolerance = 1e-12;
     FieldSolver<3> solver(cell.triangulation,
                           cell.mapping,
@@ -176,15 +180,48 @@ namespace
     for (unsigned int s = 0; s < solver.n_species(); ++s)
       initial.push_back(solver.balance(s).integral);
 
+    // Point loads on the first locally owned cell of each rank, of
+    // amounts that change from step to step and change sign.
+    std::vector<types::global_dof_index> point_dofs;
+    for (const auto &cell : solver.dof_handler().active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          point_dofs.resize(cell->get_fe().n_dofs_per_cell());
+          cell->get_dof_indices(point_dofs);
+          break;
+        }
+    std::vector<double> put_in(solver.n_species(), 0.);
+
     double worst = 0;
     for (unsigned int n = 0; n < 40; ++n)
       {
-        solver.advance();
+        if (units.empty())
+          solver.advance();
+        else
+          {
+            for (unsigned int s = 0; s < solver.n_species(); ++s)
+              {
+                const double   q = 0.05 * std::cos(n + s) * (1 + n % 3);
+                Vector<double> amounts(point_dofs.size());
+                for (unsigned int i = 0; i < amounts.size(); ++i)
+                  amounts(i) =
+                    q * (i + 1.) / (amounts.size() * (amounts.size() + 1) / 2.);
+                if (!point_dofs.empty())
+                  solver.add_point_amounts(s, point_dofs, amounts);
+                put_in[s] += Utilities::MPI::sum(point_dofs.empty() ? 0. : q,
+                                                 MPI_COMM_WORLD);
+              }
+            solver.advance(units[n % units.size()]);
+          }
         for (unsigned int s = 0; s < solver.n_species(); ++s)
           {
-            const SpeciesBalance b     = solver.balance(s);
-            double               made  = b.reaction_amount;
-            double               scale = std::abs(b.reaction_amount);
+            const SpeciesBalance b = solver.balance(s);
+            INFO("species " << solver.model(s).name << ", step " << n + 1);
+            // What went in at points is the point amount, exactly.
+            REQUIRE(std::abs(b.point_amount - put_in[s]) <=
+                    1e-13 * (1 + std::abs(put_in[s])));
+            double made  = b.reaction_amount + b.point_amount;
+            double scale = std::abs(b.reaction_amount) + std::abs(put_in[s]);
             for (const double a : b.boundary_amount)
               {
                 made += a;
@@ -195,12 +232,12 @@ namespace
             const double error = std::abs(b.integral - initial[s] - made) /
                                  std::max(std::abs(b.integral), scale);
             worst = std::max(worst, error);
-            INFO("species " << solver.model(s).name << ", step " << n + 1);
             REQUIRE(error < 1e-10);
           }
       }
     if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0)
       std::cout << "balance " << (scheme == TimeScheme::bdf1 ? "BDF1" : "BDF2")
+                << (units.empty() ? "" : ", variable steps")
                 << ": largest relative error " << worst << std::endl;
   }
 } // namespace
@@ -227,4 +264,13 @@ TEST_CASE("Balance of every species closes to solver tolerance, BDF2",
           "[fields][balance]")
 {
   check_balance(TimeScheme::bdf2);
+}
+
+TEST_CASE("Balance of every species and its point loads closes to solver "
+          "tolerance, BDF2 with variable steps",
+          "[fields][balance][adaptive]")
+{
+  // Growth by 2 and drops by 2, 4 and 8, as the step controller and
+  // landing on output times make them.
+  check_balance(TimeScheme::bdf2, {2, 4, 8, 1, 2, 4, 8, 4, 2, 4, 1});
 }

@@ -10,6 +10,7 @@
 #include <deal.II/base/conditional_ostream.h>
 
 #include <cmath>
+#include <cstdint>
 #include <deal.II/fe/mapping_q.h>
 #include <deal.II/grid/grid_generator.h>
 
@@ -142,8 +143,43 @@ namespace
     return V * u * u / (K * K + u * u);
   }
 
+  // The irregular steps of variable_step_error(), in units of dt/4: growth
+  // by 2 and drops by 2, 4 and 8 as the step controller and landing on
+  // output times make them. They add up to 40 units, so that every dt of
+  // the order study takes the same sequence a whole number of times.
+  const std::vector<unsigned int> irregular_units =
+    {2, 4, 8, 1, 2, 4, 8, 4, 2, 4, 1};
+
+  struct ManufacturedRun
+  {
+    double error;
+    // Of the last step, relative to the field.
+    double estimated_local_error;
+  };
+
+  ManufacturedRun
+  manufactured_run(const TimeScheme                 scheme,
+                   const double                     unit,
+                   const std::vector<unsigned int> &units,
+                   bool                             estimate);
+
   double
   manufactured_error(const TimeScheme scheme, const double dt)
+  {
+    return manufactured_run(scheme, dt, {1}, false).error;
+  }
+
+  double
+  variable_step_error(const TimeScheme scheme, const double dt)
+  {
+    return manufactured_run(scheme, dt / 4, irregular_units, false).error;
+  }
+
+  ManufacturedRun
+  manufactured_run(const TimeScheme                 scheme,
+                   const double                     unit,
+                   const std::vector<unsigned int> &units,
+                   const bool                       estimate)
   {
     parallel::distributed::Triangulation<2> triangulation(MPI_COMM_WORLD);
     GridGenerator::hyper_cube(triangulation, 0., 1.);
@@ -189,17 +225,22 @@ namespace
                       TimerOutput::never,
                       TimerOutput::wall_times);
     // FE_Q(2) holds the quadratic exactly.
-    FieldSolverSettings settings = settings_for(scheme, dt);
+    FieldSolverSettings settings = settings_for(scheme, unit);
     settings.fe_degree           = 2;
+    settings.estimate_error      = estimate;
     FieldSolver<2> solver(triangulation, mapping, {m}, settings, timer);
     solver.setup();
     solver.initialize(0.);
-    const double end_time = 1.;
-    while (solver.time() < end_time - 1e-12)
-      solver.advance();
+    // The steps cycle through @p units and end exactly at t = 1.
+    const auto end_units = static_cast<std::uint64_t>(std::round(1. / unit));
+    for (std::size_t n = 0; solver.ticks() < end_units; ++n)
+      solver.advance(static_cast<unsigned int>(
+        std::min<std::uint64_t>(units[n % units.size()],
+                                end_units - solver.ticks())));
     auto exact = function_of<2>(exact_value, exact_gradient);
     exact->set_time(solver.time());
-    return field_error(solver, 0, *exact, VectorTools::L2_norm);
+    return {field_error(solver, 0, *exact, VectorTools::L2_norm),
+            solver.last_error_estimate()};
   }
 
   void
@@ -247,6 +288,44 @@ TEST_CASE("Diffusion, decay, pump and Robin flux: BDF2 is second order",
           "[fields][time]")
 {
   check_order("manufactured", manufactured_error, TimeScheme::bdf2, 2., 0.05);
+}
+
+TEST_CASE("Diffusion, decay, pump and Robin flux: BDF2 on irregular steps "
+          "is second order",
+          "[fields][time][adaptive]")
+{
+  check_order("manufactured, irregular steps",
+              variable_step_error,
+              TimeScheme::bdf2,
+              2.,
+              0.05);
+}
+
+TEST_CASE("The local error estimate of BDF2 is third order",
+          "[fields][time][adaptive]")
+{
+  // Equal steps of dt to t = 1: the estimate of the last step falls as
+  // dt^3, the order of BDF2's local error.
+  auto                      out = root_out();
+  std::vector<double>       estimate;
+  std::vector<double>       error;
+  const std::vector<double> dts = {0.05, 0.025, 0.0125};
+  for (const double dt : dts)
+    {
+      const ManufacturedRun r =
+        manufactured_run(TimeScheme::bdf2, dt, {1}, true);
+      estimate.push_back(r.estimated_local_error);
+      error.push_back(r.error);
+      out << "dt = " << dt << ": estimated local error (relative) "
+          << r.estimated_local_error << ", global L2 error " << r.error
+          << std::endl;
+    }
+  CHECK(order(estimate[1], estimate[2]) == Approx(3.).margin(0.2));
+  CHECK(order(estimate[0], estimate[1]) == Approx(3.).margin(0.3));
+  // Without the estimate the solver reports none.
+  CHECK(
+    manufactured_run(TimeScheme::bdf2, 0.05, {1}, false).estimated_local_error <
+    0);
 }
 
 TEST_CASE("The linearly implicit pump is stable far above its time scale",
