@@ -1,7 +1,11 @@
 #include <solver/discretisation_parameters.h>
 #include <solver/input_error.h>
 
+#include <deal.II/base/utilities.h>
+
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace mvb
 {
@@ -78,6 +82,18 @@ namespace mvb
                         Patterns::Double(0),
                         "Adaptive steps: the largest step, Time step * 2^k; "
                         "0 means Time step * 16. Unit: s.");
+      prm.declare_entry("Event times",
+                        "",
+                        Patterns::Anything(),
+                        "Adaptive steps: times at which a forcing jumps (an "
+                        "ionophore added, a label pulse switched), as a "
+                        "comma-separated list. A step evaluates its fluxes at "
+                        "its end, so a jump acts from the step that ends at "
+                        "it; steps land one Minimum time step before each "
+                        "and then on it, so that the jump acts that early "
+                        "only. Whole numbers of Minimum time step after "
+                        "Start time; times outside the run are ignored. "
+                        "Unit: s.");
       prm.declare_entry("Error tolerance",
                         "1e-4",
                         Patterns::Double(1e-12, 1),
@@ -102,6 +118,7 @@ namespace mvb
     const double minimum       = prm.get_double("Minimum time step");
     const double maximum       = prm.get_double("Maximum time step");
     error_tolerance            = prm.get_double("Error tolerance");
+    const std::string events   = prm.get("Event times");
     prm.leave_subsection();
 
     if (!(time_step > 0))
@@ -123,6 +140,25 @@ namespace mvb
 
     // Checked also for fixed steps, so that an entry is never silently
     // wrong.
+    std::vector<double> event_times;
+    for (const std::string &item : Utilities::split_string_list(events, ','))
+      {
+        double t = 0;
+        try
+          {
+            t = Utilities::string_to_double(item);
+          }
+        catch (...)
+          {
+            t = std::numeric_limits<double>::quiet_NaN();
+          }
+        if (!std::isfinite(t))
+          throw InputError(path + "Event times",
+                           events,
+                           "'" + item + "' is not a finite number",
+                           "give times in s separated by commas");
+        event_times.push_back(t);
+      }
     const unsigned int finer =
       power_of_two_ratio(time_step,
                          minimum > 0 ? minimum : time_step / 16,
@@ -143,6 +179,18 @@ namespace mvb
                        "set Time stepping/Scheme = BDF2");
     units_per_step = finer;
     max_units      = finer * coarser;
+
+    event_units.clear();
+    for (const double t : event_times)
+      if (t > start_time && t < end_time)
+        event_units.push_back(whole_number_of_steps(t - start_time,
+                                                    unit(),
+                                                    path + "Event times",
+                                                    events,
+                                                    "the event at " +
+                                                      to_text(t) +
+                                                      " s - Start time"));
+    std::sort(event_units.begin(), event_units.end());
   }
 
   unsigned int

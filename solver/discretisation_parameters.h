@@ -5,6 +5,7 @@
 #include <deal.II/base/parameter_handler.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace mvb
 {
@@ -48,6 +49,9 @@ namespace mvb
     unsigned int units_per_step  = 1;
     unsigned int max_units       = 1;
     double       error_tolerance = 1e-4;
+    // Adaptive steps: the times (in units since the start, ascending) at
+    // which a forcing jumps; the step ending at each is one unit long.
+    std::vector<std::uint64_t> event_units;
   };
 
   /**

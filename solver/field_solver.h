@@ -102,12 +102,13 @@ namespace mvb
 
   /**
    * Reaction-diffusion fields on the cell mesh: all species share one
-   * DoFHandler with FE_Q(p) and one mass matrix; each has its own system
-   * matrix and algebraic multigrid preconditioner (GAMG or BoomerAMG, see
-   * FieldPreconditioner), assembled and
-   * set up once and again only when the time step, the scheme's leading
-   * coefficient or the mesh changes. A time step assembles right-hand sides
-   * only. See field_solver.cc for the time discretisation.
+   * DoFHandler with FE_Q(p) and one mass matrix M; each has its own
+   * operator A, assembled once per mesh, and the system matrix
+   * alpha0/dt M + A of each step length in use with its algebraic multigrid
+   * preconditioner (GAMG or BoomerAMG, see FieldPreconditioner), kept for
+   * the steps that follow. A time step assembles right-hand sides only.
+   * Steps may vary (variable-step BDF2) and estimate their local error.
+   * See field_solver.cc for the time discretisation.
    */
   template <int dim>
   class FieldSolver
@@ -251,31 +252,39 @@ namespace mvb
     unsigned int
     n_preconditioner_setups() const;
 
-    /** How many system matrices (one per species) are kept for different
-     * step sizes and ratios before the least recently used is dropped. */
+    /** How many sets of system matrices (one per species) and of
+     * preconditioners are kept for different step sizes and ratios before
+     * the least recently used is dropped. */
     static constexpr unsigned int max_cached_systems = 4;
 
   private:
     struct Species;
     struct CellQuadratureCache;
     struct SystemMatrices;
+    struct Preconditioners;
 
     /** Copies with ghost values of what a checkpoint or a repartitioning
      * carries per species (state_vectors()). */
     std::vector<PETScWrappers::MPI::Vector>
     ghosted_state() const;
 
-    /** The mass matrix and the weights; once per mesh. */
+    /** The mass matrix, the weights and each species' A (diffusion,
+     * decay, stabilisation, Robin exchange); once per mesh. */
     void
-    assemble_mass_and_weights();
+    assemble_matrices();
 
-    /** The species' system matrices and preconditioners for the leading
-     * coefficient alpha0/dt: from the cache, or assembled. */
+    /** alpha0/dt M + A per species. */
+    std::vector<std::shared_ptr<PETScWrappers::MPI::SparseMatrix>>
+    form_matrices(double leading_coefficient) const;
+
+    void
+    build_preconditioners(Preconditioners &p) const;
+
+    /** The species' system matrices for the leading coefficient alpha0/dt,
+     * with the preconditioners built for @p reference_coefficient: from
+     * the caches, or formed and built. */
     const SystemMatrices &
-    system_matrices(double leading_coefficient);
-
-    void
-    assemble_system(SystemMatrices &system) const;
+    system_matrices(double leading_coefficient, double reference_coefficient);
 
     void
     assemble_right_hand_side(Species                          &s,
@@ -314,6 +323,22 @@ namespace mvb
           const SystemMatrices   &system,
           unsigned int            index,
           double                  t_new);
+
+    /** The point loads' terms of the step into the species' rhs. */
+    void
+    add_point_loads(Species &s, const StepCoefficients &c) const;
+
+    /** CG on the species' system @p index to @p relative_tolerance of
+     * |b|; a SimulationError naming @p what if it fails. Returns the
+     * iterations. */
+    unsigned int
+    solve_linear_system(const SystemMatrices             &system,
+                        unsigned int                      index,
+                        PETScWrappers::MPI::Vector       &x,
+                        const PETScWrappers::MPI::Vector &b,
+                        double                            relative_tolerance,
+                        const std::string                &what,
+                        double                            t_new) const;
 
     /** The step of the species' response to its point loads alone, with
      * the step's matrix (for the error estimate). */
@@ -366,8 +391,10 @@ namespace mvb
     std::unique_ptr<CellQuadratureCache>  quadrature_cache;
     std::vector<std::unique_ptr<Species>> species;
 
-    // The system matrices of the step sizes in use, the latest used last.
-    std::vector<std::unique_ptr<SystemMatrices>> systems;
+    // The system matrices and the preconditioners of the step sizes in
+    // use, the latest used last.
+    std::vector<std::shared_ptr<SystemMatrices>>  systems;
+    std::vector<std::shared_ptr<Preconditioners>> preconditioner_cache;
 
     double        start_time = 0;
     unsigned int  step       = 0;

@@ -13,6 +13,7 @@
 
 #include <deal.II/base/utilities.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <ctime>
@@ -1031,17 +1032,28 @@ namespace mvb
                                     t.error_tolerance);
     while (fields->ticks() < t.n_units())
       {
-        const std::uint64_t next_output =
+        std::uint64_t next_landing =
           std::min((fields->ticks() / units_per_output + 1) * units_per_output,
                    t.n_units());
+        // One unit before each jump of a forcing, then on it.
+        const auto event = std::upper_bound(t.event_units.begin(),
+                                            t.event_units.end(),
+                                            fields->ticks());
+        if (event != t.event_units.end())
+          next_landing =
+            std::min(next_landing,
+                     fields->ticks() + 1 < *event ? *event - 1 : *event);
+        // The first step is Time step (or what lands), kept until there is
+        // an error estimate.
+        const bool         first = fields->step_number() == 0;
         const unsigned int units =
-          !t.adaptive ? 1
-          : fields->step_number() == 0
-            ? std::min<std::uint64_t>(controller.first(),
-                                      next_output - fields->ticks())
-            : controller.next(fields->last_step_ticks(),
-                              fields->last_error_estimate(),
-                              next_output - fields->ticks());
+          !t.adaptive
+            ? 1
+            : controller.next(fields->ticks(),
+                              first ? controller.first()
+                                    : fields->last_step_ticks(),
+                              first ? -1. : fields->last_error_estimate(),
+                              next_landing - fields->ticks());
         // The MVBs see the fields at the start of the step and put what
         // they exchange into the field step that follows; their sub-steps
         // are as long as with Time step, or shorter.

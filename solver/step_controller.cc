@@ -15,7 +15,8 @@ namespace mvb
   }
 
   unsigned int
-  StepController::next(const unsigned int  last,
+  StepController::next(const std::uint64_t position,
+                       const unsigned int  last,
                        const double        error,
                        const std::uint64_t to_landing) const
   {
@@ -33,7 +34,7 @@ namespace mvb
           n *= 2;
       }
     n = std::min(n, largest);
-    while (n > 1 && n > to_landing)
+    while (n > 1 && (n > to_landing || position % n != 0))
       n /= 2;
     return n;
   }

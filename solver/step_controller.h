@@ -24,12 +24,18 @@ namespace mvb
     StepController(unsigned int first, unsigned int largest, double tolerance);
 
     /**
-     * The next step after one of @p last units with relative error
-     * @p error (negative: not known, the step is kept), not beyond
-     * @p to_landing units, where an output or the end falls.
+     * The next step from @p position (in units since the start) after one
+     * of @p last units with relative error @p error (negative: not known,
+     * the step is kept), not beyond @p to_landing units, where an output
+     * or the end falls. A step of 2^k units starts only at a multiple of
+     * 2^k: steps then land on outputs without chains of odd lengths, and
+     * few step lengths, so few matrices and preconditioners, recur.
      */
     unsigned int
-    next(unsigned int last, double error, std::uint64_t to_landing) const;
+    next(std::uint64_t position,
+         unsigned int  last,
+         double        error,
+         std::uint64_t to_landing) const;
 
     unsigned int
     first() const

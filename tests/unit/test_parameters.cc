@@ -182,18 +182,39 @@ TEST_CASE("the step controller: grows by doubling, shrinks by the error, "
   const StepController c(16, 256, 1e-4);
   CHECK(c.first() == 16);
   // No estimate yet: the step is kept.
-  CHECK(c.next(16, -1, 1000) == 16);
+  CHECK(c.next(0, 16, -1, 1000) == 16);
   // A small error doubles the step, at most to the largest.
-  CHECK(c.next(16, 1e-7, 1000) == 32);
-  CHECK(c.next(256, 1e-7, 1000) == 256);
+  CHECK(c.next(0, 16, 1e-7, 1000) == 32);
+  CHECK(c.next(0, 256, 1e-7, 1000) == 256);
   // An error a little below the tolerance keeps it; one above it shrinks
   // it by powers of two to below 0.9 (tol/error)^(1/3) of the step.
-  CHECK(c.next(16, 5e-5, 1000) == 16);
-  CHECK(c.next(16, 2e-4, 1000) == 8); // factor 0.71
-  CHECK(c.next(16, 1e-2, 1000) == 2); // factor 0.19
-  CHECK(c.next(16, 1e3, 1000) == 1);  // never below one unit
+  CHECK(c.next(0, 16, 5e-5, 1000) == 16);
+  CHECK(c.next(0, 16, 2e-4, 1000) == 8); // factor 0.71
+  CHECK(c.next(0, 16, 1e-2, 1000) == 2); // factor 0.19
+  CHECK(c.next(0, 16, 1e3, 1000) == 1);  // never below one unit
   // The next output or the end is never stepped over.
-  CHECK(c.next(16, 1e-7, 20) == 16);
-  CHECK(c.next(16, 1e-7, 12) == 8);
-  CHECK(c.next(16, 1e-7, 1) == 1);
+  CHECK(c.next(0, 16, 1e-7, 20) == 16);
+  CHECK(c.next(0, 16, 1e-7, 12) == 8);
+  CHECK(c.next(0, 16, 1e-7, 1) == 1);
+  // A step of 2^k units starts at a multiple of 2^k.
+  CHECK(c.next(48, 16, 1e-7, 1000) == 16);
+  CHECK(c.next(64, 16, 1e-7, 1000) == 32);
+  CHECK(c.next(24, 16, -1, 1000) == 8);
+}
+
+TEST_CASE("event times of adaptive steps: in units of the minimum step",
+          "[parameters][adaptive]")
+{
+  const std::string adaptive =
+    "subsection Time stepping\n set Step control = Adaptive\n";
+  // Start 0, end 600, unit 0.5/16; times outside the run are ignored.
+  const RunParameters p =
+    parse(adaptive + " set Event times = 300, 60.25, -5, 900\nend\n");
+  CHECK(p.time.event_units == std::vector<std::uint64_t>{1928, 9600});
+  CHECK_THROWS_WITH(parse(adaptive + " set Event times = 60.01\nend\n"),
+                    Catch::Contains("Time stepping/Event times") &&
+                      Catch::Contains("not a whole number"));
+  CHECK_THROWS_WITH(parse(adaptive + " set Event times = soon\nend\n"),
+                    Catch::Contains("Time stepping/Event times") &&
+                      Catch::Contains("'soon' is not a finite number"));
 }
