@@ -53,7 +53,10 @@ for ranks in $ranks_list; do
     NF >= 5 && $3 ~ /[0-9]/ {
       name = $2; gsub(/^ +| +$/, "", name)
       t = $4; gsub(/[ s]/, "", t); t += 0
-      if (name ~ /^fields: (assemble right-hand side|solve)$/) fields += t
+      # Every section of the field steps: right-hand sides, solves, the
+      # error estimate, and the matrices and preconditioners of new step
+      # lengths (adaptive steps); not the set-up of the DoFs.
+      if (name ~ /^fields: / && name != "fields: setup") fields += t
       else if (name == "MVBs") mvbs += t
       else if (name == "output") output += t
     }
@@ -75,7 +78,8 @@ for ranks in $ranks_list; do
         coupling, output, total - loop, 3600 / (sim / total) / 60
     }' "$log"
 done
-echo "(wall times in s: fields = right-hand sides + solves; MVBs = the whole"
+echo "(wall times in s: fields = right-hand sides, solves, error estimates and"
+echo " the matrices and preconditioners of the step lengths; MVBs = the whole"
 echo " MVB engine, of which motion (with transitions and births), migration"
 echo " and coupling (field values and deposits); other = set-up, mesh and run"
 echo " record, checkpoints and everything untimed; sim/wall and the hour from"
