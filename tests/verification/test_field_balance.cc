@@ -183,11 +183,11 @@ namespace
     // Point loads on the first locally owned cell of each rank, of
     // amounts that change from step to step and change sign.
     std::vector<types::global_dof_index> point_dofs;
-    for (const auto &cell : solver.dof_handler().active_cell_iterators())
-      if (cell->is_locally_owned())
+    for (const auto &c : solver.dof_handler().active_cell_iterators())
+      if (c->is_locally_owned())
         {
-          point_dofs.resize(cell->get_fe().n_dofs_per_cell());
-          cell->get_dof_indices(point_dofs);
+          point_dofs.resize(c->get_fe().n_dofs_per_cell());
+          c->get_dof_indices(point_dofs);
           break;
         }
     std::vector<double> put_in(solver.n_species(), 0.);
