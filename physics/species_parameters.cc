@@ -258,6 +258,14 @@ namespace mvb::physics
     prm.leave_subsection();
   }
 
+  std::vector<double>
+  SpeciesParameters::jump_times() const
+  {
+    if (calcium.enabled && calcium.ionophore_influx != 0)
+      return {calcium.ionophore_start};
+    return {};
+  }
+
   void
   SpeciesParameters::parse_parameters(ParameterHandler  &prm,
                                       const unsigned int dimension,

@@ -120,6 +120,14 @@ namespace mvb::physics
     std::vector<SpeciesModel<dim>>
     create_models(double start_time) const;
 
+    /**
+     * Times (s) at which a forcing built into the model jumps: the Ca2+
+     * ionophore's start, if there is one. Jumps in the expressions of t
+     * are the user's to list (Time stepping/Event times).
+     */
+    std::vector<double>
+    jump_times() const;
+
     CalciumParameters     calcium;
     CholesterolParameters cholesterol;
     CargoParameters       cargo;

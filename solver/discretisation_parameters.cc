@@ -91,7 +91,8 @@ namespace mvb
                         "its end, so a jump acts from the step that ends at "
                         "it; steps land one Minimum time step before each "
                         "and then on it, so that the jump acts that early "
-                        "only. Whole numbers of Minimum time step after "
+                        "only. The ionophore's start is one without being "
+                        "listed. Whole numbers of Minimum time step after "
                         "Start time; times outside the run are ignored. "
                         "Unit: s.");
       prm.declare_entry("Error tolerance",
@@ -191,6 +192,24 @@ namespace mvb
                                                       to_text(t) +
                                                       " s - Start time"));
     std::sort(event_units.begin(), event_units.end());
+  }
+
+  void
+  TimeSteppingParameters::add_jumps(const std::vector<double> &times)
+  {
+    for (const double t : times)
+      if (adaptive && t > start_time && t < end_time)
+        {
+          const auto units =
+            static_cast<std::uint64_t>(std::llround((t - start_time) / unit()));
+          if (units > 0 && !std::binary_search(event_units.begin(),
+                                               event_units.end(),
+                                               units))
+            event_units.insert(std::upper_bound(event_units.begin(),
+                                                event_units.end(),
+                                                units),
+                               units);
+        }
   }
 
   unsigned int

@@ -30,6 +30,14 @@ namespace mvb
       return time_step / units_per_step;
     }
 
+    /**
+     * Adds @p times (s) at which a forcing of the model jumps to the event
+     * times of adaptive steps, rounded to the unit; those outside the run
+     * are left out.
+     */
+    void
+    add_jumps(const std::vector<double> &times);
+
     /** End time - start time in units. */
     std::uint64_t
     n_units() const

@@ -368,6 +368,8 @@ namespace mvb
                          to_text(mvbs.membrane_clearance) +
                          " um), so no MVB could ever dock",
                        "make the docking distance larger than the clearance");
+    // Adaptive steps land on the model's own jumps as on listed events.
+    time.add_jumps(species.jump_times());
     steps_per_output = whole_number_of_steps(output.output_interval,
                                              time.time_step,
                                              "Output/Output interval",

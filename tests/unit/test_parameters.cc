@@ -218,3 +218,22 @@ TEST_CASE("event times of adaptive steps: in units of the minimum step",
                     Catch::Contains("Time stepping/Event times") &&
                       Catch::Contains("'soon' is not a finite number"));
 }
+
+TEST_CASE("adaptive steps land on the ionophore's start without listing it",
+          "[parameters][adaptive]")
+{
+  const std::string ionophore =
+    "subsection Perturbations\n set Calcium ionophore influx = 1.5\n"
+    " set Calcium ionophore start = 100.3\nend\n";
+  const std::string adaptive =
+    "subsection Time stepping\n set Step control = Adaptive\n";
+  // 100.3 s is 3209.6 units of 1/32 s: rounded to the unit grid.
+  CHECK(parse(ionophore + adaptive + "end\n").time.event_units ==
+        std::vector<std::uint64_t>{3210});
+  // Listed as well: once.
+  CHECK(parse(ionophore + adaptive + " set Event times = 100.3125, 50\nend\n")
+          .time.event_units == std::vector<std::uint64_t>{1600, 3210});
+  // Without the ionophore, or with fixed steps: no events.
+  CHECK(parse(adaptive + "end\n").time.event_units.empty());
+  CHECK(parse(ionophore).time.event_units.empty());
+}
