@@ -164,11 +164,13 @@ namespace mvb
       power_of_two_ratio(time_step,
                          minimum > 0 ? minimum : time_step / 16,
                          path + "Minimum time step",
+                         to_text(minimum),
                          "Time step / Minimum time step");
     const unsigned int coarser =
       power_of_two_ratio(maximum > 0 ? maximum : time_step * 16,
                          time_step,
                          path + "Maximum time step",
+                         to_text(maximum),
                          "Maximum time step / Time step");
     units_per_step = max_units = 1;
     if (!adaptive)
@@ -216,18 +218,19 @@ namespace mvb
   power_of_two_ratio(const double       larger,
                      const double       smaller,
                      const std::string &path,
+                     const std::string &value,
                      const std::string &what)
   {
     const double ratio = larger / smaller;
     for (unsigned int k = 0; k <= 20; ++k)
       if (std::abs(ratio - double(1u << k)) <= 1e-9 * ratio)
         return 1u << k;
-    throw InputError(
-      path,
-      to_text(path.find("Minimum") != std::string::npos ? smaller : larger),
-      what + " is " + to_text(ratio) + ", not a power of two up to 2^20",
-      "give Time step / 2^k (minimum) or Time step * 2^k "
-      "(maximum)");
+    throw InputError(path,
+                     value,
+                     what + " is " + to_text(ratio) +
+                       ", not a power of two up to 2^20",
+                     "give Time step / 2^k (minimum) or Time step * 2^k "
+                     "(maximum)");
   }
 
   void

@@ -85,12 +85,14 @@ namespace mvb
    */
   /**
    * @p larger / @p smaller as a power of two 2^k, k in [0, 20] (within
-   * 1e-9 relative); else an InputError naming @p path, about @p what.
+   * 1e-9 relative); else an InputError naming @p path and its @p value,
+   * about @p what.
    */
   unsigned int
   power_of_two_ratio(double             larger,
                      double             smaller,
                      const std::string &path,
+                     const std::string &value,
                      const std::string &what);
 
   unsigned int

@@ -769,12 +769,7 @@ namespace mvb
           boundary_flux_integral(model.boundaries[k], t_new, rhs);
     rhs.compress(VectorOperation::add);
 
-    // Mass terms: history over dt plus the stabilisation at u*.
-    s.work = history;
-    s.work *= 1. / dt;
-    if (s.stabilisation != 0)
-      s.work.add(s.stabilisation, extrapolated);
-    mass_matrix.vmult_add(rhs, s.work);
+    add_mass_terms(s, extrapolated, history, dt);
 
     if (model.constant_source != 0)
       rhs.add(model.constant_source, volume_weights);
@@ -830,13 +825,7 @@ namespace mvb
     const double dt      = c.dt;
     auto        &u_star  = s.extrapolated;
     auto        &history = s.history;
-    u_star               = s.current;
-    history              = s.current;
-    if (bdf2)
-      {
-        u_star.sadd(1. + c.omega, -c.omega, s.previous);
-        history.sadd(1. + c.omega, -c.lag, s.previous);
-      }
+    extrapolate(c, s.current, s.previous, u_star, history);
 
     double volume_integral = 0;
     assemble_right_hand_side(s, u_star, history, dt, t_new, volume_integral);
@@ -850,13 +839,6 @@ namespace mvb
     add_point_loads(s, c);
 
     TimerOutput::Scope scope(timer, "fields: solve");
-    const double       rhs_norm = s.rhs.l2_norm();
-    if (!std::isfinite(rhs_norm))
-      throw SimulationError("species '" + s.model.name +
-                            "': the right-hand side is not finite at step " +
-                            std::to_string(step + 1) +
-                            ", t = " + to_text(t_new) +
-                            " s (check its fluxes and sources)");
     // CG starts from the linear extrapolation of the last two steps, also
     // for BDF1 (whose u* is u^n): 12 % fewer iterations on the heat step.
     s.solution = u_star;
@@ -939,6 +921,41 @@ namespace mvb
 
   template <int dim>
   void
+  FieldSolver<dim>::extrapolate(const StepCoefficients           &c,
+                                const PETScWrappers::MPI::Vector &now,
+                                const PETScWrappers::MPI::Vector &before,
+                                PETScWrappers::MPI::Vector       &extrapolated,
+                                PETScWrappers::MPI::Vector       &history) const
+  {
+    // u* = (1 + omega) u^n - omega u^{n-1}, H = (1 + omega) u^n - lag
+    // u^{n-1}; both u^n for BDF1 (see the top of the file).
+    extrapolated = now;
+    history      = now;
+    if (c.bdf2)
+      {
+        extrapolated.sadd(1. + c.omega, -c.omega, before);
+        history.sadd(1. + c.omega, -c.lag, before);
+      }
+  }
+
+  template <int dim>
+  void
+  FieldSolver<dim>::add_mass_terms(
+    Species                          &s,
+    const PETScWrappers::MPI::Vector &extrapolated,
+    const PETScWrappers::MPI::Vector &history,
+    const double                      dt) const
+  {
+    // The history over dt plus the stabilisation at u*.
+    s.work = history;
+    s.work *= 1. / dt;
+    if (s.stabilisation != 0)
+      s.work.add(s.stabilisation, extrapolated);
+    mass_matrix.vmult_add(s.rhs, s.work);
+  }
+
+  template <int dim>
+  void
   FieldSolver<dim>::add_point_loads(Species &s, const StepCoefficients &c) const
   {
     // (alpha0 P^{n+1} - lag P^n)/dt, or P^{n+1}/dt for BDF1 (see the top
@@ -962,8 +979,14 @@ namespace mvb
                                         const std::string &what,
                                         const double       t_new) const
   {
+    const double b_norm = b.l2_norm();
+    if (!std::isfinite(b_norm))
+      throw SimulationError(
+        what + ": the right-hand side is not finite at step " +
+        std::to_string(step + 1) + ", t = " + to_text(t_new) +
+        " s (check its fluxes and sources)");
     SolverControl control(settings.max_iterations,
-                          relative_tolerance * b.l2_norm(),
+                          relative_tolerance * b_norm,
                           false,
                           false);
     try
@@ -1001,19 +1024,14 @@ namespace mvb
       return;
     s.responding = true;
     // The field's step on v: its history, the stabilisation at v* (so
-    // that the pump's linearisation cancels) and the point loads.
-    auto &v_star = s.history;
-    v_star       = s.response;
-    s.work       = s.response;
-    if (c.bdf2)
-      {
-        v_star.sadd(1. + c.omega, -c.omega, s.response_previous);
-        s.work.sadd(1. + c.omega, -c.lag, s.response_previous);
-      }
-    s.work *= 1. / c.dt;
-    if (s.stabilisation != 0)
-      s.work.add(s.stabilisation, v_star);
-    mass_matrix.vmult(s.rhs, s.work);
+    // that the pump's linearisation cancels) and the point loads. The
+    // field's history vector is free again; v's history goes where v^{n+1}
+    // will be.
+    auto &v_star    = s.history;
+    auto &v_history = s.response_new;
+    extrapolate(c, s.response, s.response_previous, v_star, v_history);
+    s.rhs = 0;
+    add_mass_terms(s, v_star, v_history, c.dt);
     add_point_loads(s, c);
 
     TimerOutput::Scope scope(timer, "fields: error estimate");

@@ -324,13 +324,30 @@ namespace mvb
           unsigned int            index,
           double                  t_new);
 
+    /** The linear extrapolation u* and the history H of a step from the
+     * states @p now and @p before (see field_solver.cc). */
+    void
+    extrapolate(const StepCoefficients           &c,
+                const PETScWrappers::MPI::Vector &now,
+                const PETScWrappers::MPI::Vector &before,
+                PETScWrappers::MPI::Vector       &extrapolated,
+                PETScWrappers::MPI::Vector       &history) const;
+
+    /** M (H/dt + gamma u*) into the species' rhs (gamma: the pump's
+     * stabilisation). */
+    void
+    add_mass_terms(Species                          &s,
+                   const PETScWrappers::MPI::Vector &extrapolated,
+                   const PETScWrappers::MPI::Vector &history,
+                   double                            dt) const;
+
     /** The point loads' terms of the step into the species' rhs. */
     void
     add_point_loads(Species &s, const StepCoefficients &c) const;
 
     /** CG on the species' system @p index to @p relative_tolerance of
-     * |b|; a SimulationError naming @p what if it fails. Returns the
-     * iterations. */
+     * |b|; a SimulationError naming @p what if b is not finite or CG
+     * fails. Returns the iterations. */
     unsigned int
     solve_linear_system(const SystemMatrices             &system,
                         unsigned int                      index,

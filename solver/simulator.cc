@@ -972,6 +972,45 @@ namespace mvb
   }
 
   template <int dim>
+  unsigned int
+  Simulator<dim>::next_step_units(const StepController &controller,
+                                  const std::uint64_t   units_per_output) const
+  {
+    const auto         &t   = parameters.time;
+    const std::uint64_t now = fields->ticks();
+    // Steps land on the next output (or the end), and one unit before each
+    // jump of a forcing, then on it.
+    std::uint64_t landing =
+      std::min((now / units_per_output + 1) * units_per_output, t.n_units());
+    const auto event =
+      std::upper_bound(t.event_units.begin(), t.event_units.end(), now);
+    if (event != t.event_units.end())
+      landing = std::min(landing, now + 1 < *event ? *event - 1 : *event);
+    // The first step is Time step (or what lands), kept until there is an
+    // error estimate.
+    const bool first = fields->step_number() == 0;
+    return controller.next(now,
+                           first ? controller.first()
+                                 : fields->last_step_ticks(),
+                           first ? -1. : fields->last_error_estimate(),
+                           landing - now);
+  }
+
+  template <int dim>
+  unsigned int
+  Simulator<dim>::mvb_substeps(const unsigned int units) const
+  {
+    // As many as keep the MVBs' step at Time step / (MVB/Steps per field
+    // step) or shorter.
+    const auto         &t = parameters.time;
+    const std::uint64_t n =
+      std::uint64_t(parameters.mvbs.steps_per_field_step) * units;
+    return static_cast<unsigned int>(
+      std::max<std::uint64_t>(1,
+                              (n + t.units_per_step - 1) / t.units_per_step));
+  }
+
+  template <int dim>
   void
   Simulator<dim>::run()
   {
@@ -1032,40 +1071,12 @@ namespace mvb
                                     t.error_tolerance);
     while (fields->ticks() < t.n_units())
       {
-        std::uint64_t next_landing =
-          std::min((fields->ticks() / units_per_output + 1) * units_per_output,
-                   t.n_units());
-        // One unit before each jump of a forcing, then on it.
-        const auto event = std::upper_bound(t.event_units.begin(),
-                                            t.event_units.end(),
-                                            fields->ticks());
-        if (event != t.event_units.end())
-          next_landing =
-            std::min(next_landing,
-                     fields->ticks() + 1 < *event ? *event - 1 : *event);
-        // The first step is Time step (or what lands), kept until there is
-        // an error estimate.
-        const bool         first = fields->step_number() == 0;
         const unsigned int units =
-          !t.adaptive
-            ? 1
-            : controller.next(fields->ticks(),
-                              first ? controller.first()
-                                    : fields->last_step_ticks(),
-                              first ? -1. : fields->last_error_estimate(),
-                              next_landing - fields->ticks());
+          t.adaptive ? next_step_units(controller, units_per_output) : 1;
         // The MVBs see the fields at the start of the step and put what
-        // they exchange into the field step that follows; their sub-steps
-        // are as long as with Time step, or shorter.
+        // they exchange into the field step that follows.
         if (mvbs)
-          mvbs->advance(units * t.unit(),
-                        *coupling,
-                        std::max<std::uint64_t>(
-                          1,
-                          (std::uint64_t(parameters.mvbs.steps_per_field_step) *
-                             units +
-                           t.units_per_step - 1) /
-                            t.units_per_step));
+          mvbs->advance(units * t.unit(), *coupling, mvb_substeps(units));
         fields->advance(units);
         balance_load();
         if (fields->ticks() % units_per_output == 0)

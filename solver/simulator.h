@@ -24,6 +24,7 @@ namespace mvb
 {
   using namespace dealii;
 
+  class StepController;
   template <int dim>
   class MvbPopulation;
   template <int dim>
@@ -120,6 +121,16 @@ namespace mvb
 
     void
     output_results();
+
+    /** The length of the next adaptive field step, in units of the
+     * smallest. */
+    unsigned int
+    next_step_units(const StepController &controller,
+                    std::uint64_t         units_per_output) const;
+
+    /** The MVBs' sub-steps in a field step of @p units units. */
+    unsigned int
+    mvb_substeps(unsigned int units) const;
 
     /** A progress line, at most every Output/Progress interval unless
      * @p force; the rates count the steps and the simulated time since
