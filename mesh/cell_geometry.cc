@@ -1,6 +1,6 @@
 #include <mesh/boundary_ids.h>
 #include <mesh/cell_geometry.h>
-#include <mesh/ellipsoid_manifold.h>
+#include <mesh/cytoplasm_manifold.h>
 #include <mesh/gmsh_import.h>
 #include <solver/input_error.h>
 
@@ -11,7 +11,6 @@
 #include <deal.II/fe/mapping_q_cache.h>
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/grid/grid_tools.h>
-#include <deal.II/grid/manifold_lib.h>
 
 #include <cmath>
 #include <sstream>
@@ -20,10 +19,8 @@ namespace mvb::mesh
 {
   namespace
   {
-    // Manifold ids of the built-in shapes.
-    constexpr types::manifold_id interior_manifold         = 0;
-    constexpr types::manifold_id plasma_membrane_manifold  = 1;
-    constexpr types::manifold_id nuclear_envelope_manifold = 2;
+    // Manifold id of the built-in shapes: one map for the whole cytoplasm.
+    constexpr types::manifold_id cytoplasm_manifold = 0;
 
     template <int dim>
     Tensor<1, dim>
@@ -146,44 +143,31 @@ namespace mvb::mesh
     parallel::distributed::Triangulation<dim> &triangulation) const
   {
     // 12 coarse cells: a ring of 12 in 2D, the rhombic dodecahedron in 3D.
-    const double       inner = 0.5, outer = 1.0;
+    const double       inner = CytoplasmManifold<dim>::inner_radius;
+    const double       outer = CytoplasmManifold<dim>::outer_radius;
     Triangulation<dim> shell;
     GridGenerator::hyper_shell(shell, Point<dim>(), inner, outer, 12);
-
-    shell.set_all_manifold_ids(interior_manifold);
     for (const auto &cell : shell.active_cell_iterators())
       for (const auto &face : cell->face_iterators())
         if (face->at_boundary())
-          {
-            const bool on_nucleus =
-              face->center().norm() < 0.5 * (inner + outer);
-            face->set_boundary_id(on_nucleus ? boundary_id::nuclear_envelope
-                                             : boundary_id::plasma_membrane);
-            face->set_all_manifold_ids(on_nucleus ? nuclear_envelope_manifold
-                                                  : plasma_membrane_manifold);
-          }
+          face->set_boundary_id(face->center().norm() < 0.5 * (inner + outer)
+                                  ? boundary_id::nuclear_envelope
+                                  : boundary_id::plasma_membrane);
 
-    const EllipsoidManifold<dim> membrane(Point<dim>(),
-                                          to_tensor<dim>(prm.cell_semi_axes));
-    const EllipsoidManifold<dim> nucleus(Point<dim>(
-                                           to_tensor<dim>(prm.nucleus_centre)),
-                                         to_tensor<dim>(prm.nucleus_semi_axes));
+    const CytoplasmManifold<dim> cytoplasm(
+      Ellipsoid<dim>{Point<dim>(to_tensor<dim>(prm.nucleus_centre)),
+                     to_tensor<dim>(prm.nucleus_semi_axes)},
+      Ellipsoid<dim>{Point<dim>(), to_tensor<dim>(prm.cell_semi_axes)});
     GridTools::transform(
       [&](const Point<dim> &y) {
-        const double         s         = (y.norm() - inner) / (outer - inner);
-        const Tensor<1, dim> direction = y / y.norm();
-        return Point<dim>((1 - s) * nucleus.surface_point(direction) +
-                          s * membrane.surface_point(direction));
+        return cytoplasm.push_forward(y);
       },
       shell);
 
     shell.reset_all_manifolds();
+    shell.set_all_manifold_ids(cytoplasm_manifold);
     triangulation.copy_triangulation(shell);
-    triangulation.set_manifold(plasma_membrane_manifold, membrane);
-    triangulation.set_manifold(nuclear_envelope_manifold, nucleus);
-    TransfiniteInterpolationManifold<dim> interior;
-    interior.initialize(triangulation);
-    triangulation.set_manifold(interior_manifold, interior);
+    triangulation.set_manifold(cytoplasm_manifold, cytoplasm);
   }
 
   template <int dim>

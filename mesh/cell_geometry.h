@@ -51,8 +51,9 @@ namespace mvb::mesh
    * Built-in shapes: the coarse mesh of a spherical shell between radii 1/2
    * and 1 is mapped onto the region between the nucleus and the cell
    * ellipsoid (each ray direction blends linearly from the nucleus surface to
-   * the cell surface); EllipsoidManifold describes both surfaces exactly and
-   * TransfiniteInterpolationManifold places interior points on refinement.
+   * the cell surface); CytoplasmManifold places every new point of a
+   * refinement and of the mapping with that same map, so both membranes are
+   * met exactly.
    */
   template <int dim>
   class CellGeometry
@@ -93,8 +94,7 @@ namespace mvb::mesh
     /**
      * The mapping of degree Geometry/Mapping degree that follows the
      * manifolds, with its support points cached on every cell of every level
-     * (a MappingQCache): the manifolds' transfinite interpolation is what
-     * makes the set-up expensive, and it is evaluated once per cell.
+     * (a MappingQCache): the manifold is evaluated once per cell.
      */
     const Mapping<dim> &
     mapping() const;

@@ -20,7 +20,7 @@ namespace mvb::postprocess
    *   membrane, 2 nuclear envelope, 3 contact patch);
    * - mtoc.vtk: the MTOC as a point.
    * Cells are curved and their centres placed by @p mapping (the fields'
-   * MappingQCache: through the manifold itself, a level-4 mesh took minutes).
+   * MappingQCache, which holds the manifold's points once per cell).
    * The files are written into a temporary folder that is renamed when all
    * ranks are done, so the folder appears complete or not at all.
    * Returns the paths of the files to open, relative to @p directory.
