@@ -40,8 +40,12 @@ namespace mvb::mesh
                const Mapping<dim>                              &mapping)
   {
     const FE_Q<dim> fe(1);
-    // Exact for the Jacobians of mappings up to degree 4.
-    const unsigned int n_points = 5;
+    // The volume exactly: det J of a mapping of degree p has degree dim p - 1
+    // in each direction. At least two points per direction look for inverted
+    // corners of the cells.
+    const auto *mapping_q       = dynamic_cast<const MappingQ<dim> *>(&mapping);
+    const unsigned int degree   = mapping_q ? mapping_q->get_degree() : 4;
+    const unsigned int n_points = std::max(2U, (dim * degree + 1) / 2);
     FEValues<dim>      fe_values(mapping,
                             fe,
                             QGauss<dim>(n_points),
