@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
 
 namespace mvb::mesh
 {
@@ -118,6 +121,13 @@ namespace mvb::mesh
                                MPI_INT,
                                communicator);
       AssertThrowMPI(ierr);
+      std::uint64_t total = 0;
+      for (const int n : sizes)
+        total += n;
+      AssertThrow(total <= std::uint64_t(std::numeric_limits<int>::max()),
+                  ExcMessage("BoundarySurface: " + std::to_string(total) +
+                             " facet coordinates are more than one MPI "
+                             "message can count"));
       for (int r = 1; r < n_ranks; ++r)
         offsets[r] = offsets[r - 1] + sizes[r - 1];
       std::vector<double> received(offsets.back() + sizes.back());

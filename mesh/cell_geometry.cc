@@ -41,20 +41,25 @@ namespace mvb::mesh
   {
     const FE_Q<dim> fe(1);
     // The volume exactly: det J of a mapping of degree p has degree dim p - 1
-    // in each direction. At least two points per direction look for inverted
-    // corners of the cells.
+    // in each direction.
     const auto *mapping_q       = dynamic_cast<const MappingQ<dim> *>(&mapping);
     const unsigned int degree   = mapping_q ? mapping_q->get_degree() : 4;
     const unsigned int n_points = std::max(2U, (dim * degree + 1) / 2);
     FEValues<dim>      fe_values(mapping,
                             fe,
                             QGauss<dim>(n_points),
-                            update_JxW_values | update_jacobians);
-    FEFaceValues<dim>  fe_face_values(mapping,
+                            update_JxW_values);
+    // Inverted cells show first at their corners and edges: det J at the
+    // mapping's own support points, corners included.
+    FEValues<dim>     fe_corners(mapping,
+                             fe,
+                             QGaussLobatto<dim>(std::max(2U, degree + 1)),
+                             update_jacobians);
+    FEFaceValues<dim> fe_face_values(mapping,
                                      fe,
                                      QGauss<dim - 1>(n_points),
                                      update_JxW_values);
-    MeshMeasures       local;
+    MeshMeasures      local;
     local.min_jacobian = std::numeric_limits<double>::max();
     for (const auto &cell : triangulation.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -62,12 +67,12 @@ namespace mvb::mesh
           ++local.n_active_cells;
           fe_values.reinit(cell);
           for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
-            {
-              local.volume += fe_values.JxW(q);
-              local.min_jacobian =
-                std::min(local.min_jacobian,
-                         double(fe_values.jacobian(q).determinant()));
-            }
+            local.volume += fe_values.JxW(q);
+          fe_corners.reinit(cell);
+          for (unsigned int q = 0; q < fe_corners.n_quadrature_points; ++q)
+            local.min_jacobian =
+              std::min(local.min_jacobian,
+                       double(fe_corners.jacobian(q).determinant()));
           for (const unsigned int f : cell->face_indices())
             if (cell->face(f)->at_boundary())
               {

@@ -81,8 +81,11 @@ namespace mvb::mesh
     rho_m = std::sqrt(rho_m);
 
     // Newton's method, kept by bisection inside a bracket that holds the
-    // cytoplasm with a margin of a quarter of its thickness.
-    double lo = -0.25, hi = 1.25;
+    // cytoplasm with a margin of 1 % of its thickness for round-off. A wider
+    // one is not safe: below s = 0 the blended ellipsoids shrink towards a
+    // thin nucleus's smallest axis and stop being nested, and g gains other
+    // roots and poles. Only points the map has made come here.
+    double lo = -0.01, hi = 1.01;
     double s = (1 - 1 / rho_n) / (1 / rho_m - 1 / rho_n);
     if (!(s > lo && s < hi))
       s = 0.5;
@@ -173,6 +176,8 @@ namespace mvb::mesh
       surrounding_points.size());
     for (unsigned int i = 0; i < y.size(); ++i)
       y[i] = pull_back(surrounding_points[i]);
+    AssertDimension(weights.size(1), surrounding_points.size());
+    AssertDimension(weights.size(0), new_points.size());
     const ArrayView<const Point<dim>> shell =
       make_array_view(y.begin(), y.end());
     for (unsigned int row = 0; row < weights.size(0); ++row)

@@ -80,8 +80,8 @@ namespace mvb::mesh
     Point<dim>
     push_forward(const Point<dim> &y) const;
 
-    /** F^-1: a point of the cytoplasm (or within 1/4 of the shell's
-     *  thickness outside it) to the shell. */
+    /** F^-1: a point of the cytoplasm (or within 1 % of its thickness
+     *  outside it) to the shell. */
     Point<dim>
     pull_back(const Point<dim> &x) const;
 
