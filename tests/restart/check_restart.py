@@ -174,6 +174,40 @@ def output_files(run_dir):
                if os.path.isdir(os.path.join(run_dir, d)))
 
 
+def session_members(leader):
+    """The live processes of the session that `leader` leads."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, parent, process group, session.
+        if int(fields[3]) == leader and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+def kill_session(leader):
+    """SIGKILLs every process of the launcher's session. mpirun puts each
+    rank into a process group of its own, so killpg() on the launcher's
+    group killed mpirun and left the ranks running and writing while the
+    next restart began."""
+    while True:
+        members = session_members(leader)
+        if not members:
+            return
+        for pid in members:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.001)
+
+
 def kill_and_resume(args, n_kills=10):
     every = {"Checkpointing/Steps between checkpoints": 20,
              "Output/Output interval": 10}
@@ -202,11 +236,30 @@ def kill_and_resume(args, n_kills=10):
                 sys.exit("the run ended before its first checkpoint")
             time.sleep(0.01)
         # Armed: wait for the moment, and kill in it; a write that is over
-        # before it is seen is a kill right after it.
-        stop = time.time() + rng.uniform(0.2, 2.0)
+        # before it is seen is a kill right after it. A random moment comes
+        # after a random number of changes of the output folders and a
+        # random delay of up to 20 ms: somewhere in the steps, but never
+        # more than a few outputs on, since the whole run takes only a few
+        # seconds (a wall-clock window of up to 2 s once let one kill
+        # carry the run from step 20 to 460 of 600, and the last kills found
+        # it ended).
+        changes = rng.randint(1, 6)
+        delay = rng.uniform(0.0, 0.02)
+        seen = before[1]
+        stop = None
         hit = False
-        while p.poll() is None and time.time() < stop:
-            if moment == "checkpoint write":
+        while p.poll() is None and time.time() < deadline:
+            if moment == "random":
+                if stop is None:
+                    now = output_files(killed)
+                    if now != seen:
+                        seen = now
+                        changes -= 1
+                        if changes == 0:
+                            stop = time.time() + delay
+                elif time.time() >= stop:
+                    break
+            elif moment == "checkpoint write":
                 folder = os.path.join(killed, "checkpoints")
                 hit = any(n.endswith(".tmp") for n in os.listdir(folder))
                 if hit or checkpoints(killed) != before[0]:
@@ -218,7 +271,7 @@ def kill_and_resume(args, n_kills=10):
             time.sleep(0.0005)
         if p.poll() is not None:
             sys.exit("the run ended before it was killed: make it longer")
-        os.killpg(p.pid, signal.SIGKILL)
+        kill_session(p.pid)
         p.wait()
         hits[moment] += hit
         print(f"kill {k + 1} ({moment}{', in it' if hit else ''}): "
