@@ -2,8 +2,6 @@
 
 #include <deal.II/base/exceptions.h>
 
-#include <boost/container/small_vector.hpp>
-
 #include <cmath>
 #include <sstream>
 
@@ -139,6 +137,16 @@ namespace mvb::mesh
   }
 
   template <int dim>
+  boost::container::small_vector<Point<dim>, 64>
+  CytoplasmManifold<dim>::to_shell(const ArrayView<const Point<dim>> &x) const
+  {
+    boost::container::small_vector<Point<dim>, 64> y(x.size());
+    for (unsigned int i = 0; i < y.size(); ++i)
+      y[i] = pull_back(x[i]);
+    return y;
+  }
+
+  template <int dim>
   Point<dim>
   CytoplasmManifold<dim>::get_intermediate_point(const Point<dim> &p1,
                                                  const Point<dim> &p2,
@@ -156,9 +164,7 @@ namespace mvb::mesh
     const ArrayView<const Point<dim>> &surrounding_points,
     const ArrayView<const double>     &weights) const
   {
-    boost::container::small_vector<Point<dim>, 32> y(surrounding_points.size());
-    for (unsigned int i = 0; i < y.size(); ++i)
-      y[i] = pull_back(surrounding_points[i]);
+    const auto y = to_shell(surrounding_points);
     return push_forward(
       average(make_array_view(y.begin(), y.end()), [&](const unsigned int i) {
         return weights[i];
@@ -172,10 +178,7 @@ namespace mvb::mesh
     const Table<2, double>            &weights,
     ArrayView<Point<dim>>              new_points) const
   {
-    boost::container::small_vector<Point<dim>, 200> y(
-      surrounding_points.size());
-    for (unsigned int i = 0; i < y.size(); ++i)
-      y[i] = pull_back(surrounding_points[i]);
+    const auto y = to_shell(surrounding_points);
     AssertDimension(weights.size(1), surrounding_points.size());
     AssertDimension(weights.size(0), new_points.size());
     const ArrayView<const Point<dim>> shell =

@@ -4,6 +4,8 @@
 #include <deal.II/base/table.h>
 #include <deal.II/grid/manifold.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <memory>
 
 namespace mvb::mesh
@@ -86,6 +88,10 @@ namespace mvb::mesh
     pull_back(const Point<dim> &x) const;
 
   private:
+    /** pull_back() of each of the points @p x. */
+    boost::container::small_vector<Point<dim>, 64>
+    to_shell(const ArrayView<const Point<dim>> &x) const;
+
     /** Shell point with weighted mean radius and normalised weighted mean
      *  direction of the shell points @p y. */
     template <typename WeightFunction>
