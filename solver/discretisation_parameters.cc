@@ -247,14 +247,20 @@ namespace mvb
       for (const auto &[kind, name] : field_preconditioners)
         names += (names.empty() ? "" : "|") + std::string(name);
       prm.declare_entry("Preconditioner",
-                        name(FieldPreconditioner::gamg),
+                        name(FieldPreconditioner::automatic),
                         Patterns::Selection(names),
-                        "Algebraic multigrid preconditioner of the CG solves "
-                        "of every species: GAMG (PETSc's smoothed "
-                        "aggregation; the faster) or BoomerAMG (hypre's "
-                        "classical AMG; fewer, dearer iterations). Both "
-                        "solve the same equations to the same tolerance; "
-                        "PETSC_OPTIONS tunes either. Unit: none.");
+                        "Multigrid preconditioner of the CG solves of every "
+                        "species: GMG (geometric multigrid on the levels of "
+                        "a uniformly refined mesh; as many iterations at "
+                        "every refinement), GAMG (PETSc's smoothed "
+                        "aggregation; cheapest on small meshes), BoomerAMG "
+                        "(hypre's classical AMG; fewer, dearer iterations "
+                        "than GAMG), or Automatic: GMG from " +
+                          std::to_string(automatic_gmg_min_dofs) +
+                          " DoFs per field on a mesh refined at least twice "
+                          "uniformly, else GAMG. All solve the same "
+                          "equations to the same tolerance; PETSC_OPTIONS "
+                          "tunes them. Unit: none.");
       prm.declare_entry("Linear solver tolerance",
                         "1e-10",
                         Patterns::Double(1e-15, 1e-2),

@@ -76,7 +76,7 @@ namespace mvb
     unsigned int        fe_degree      = 1;
     double              tolerance      = 1e-10;
     unsigned int        max_iterations = 1000;
-    FieldPreconditioner preconditioner = FieldPreconditioner::gamg;
+    FieldPreconditioner preconditioner = FieldPreconditioner::automatic;
   };
 
   /**

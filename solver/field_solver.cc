@@ -2,6 +2,7 @@
 #include <solver/field_solver.h>
 #include <solver/input_error.h>
 #include <solver/precondition_gamg.h>
+#include <solver/precondition_gmg.h>
 
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/base/table.h>
@@ -215,6 +216,23 @@ namespace mvb
     locally_owned_dofs = dof_handler_.locally_owned_dofs();
     DoFTools::extract_locally_relevant_dofs(dof_handler_,
                                             locally_relevant_dofs);
+
+    preconditioner_in_use = settings.preconditioner;
+    if (preconditioner_in_use == FieldPreconditioner::automatic)
+      preconditioner_in_use =
+        dof_handler_.n_dofs() >= automatic_gmg_min_dofs &&
+            triangulation.is_multilevel_hierarchy_constructed() &&
+            triangulation.n_global_levels() >= 3 &&
+            uniformly_refined(triangulation)
+          ? FieldPreconditioner::gmg
+          : FieldPreconditioner::gamg;
+    level_interpolation.reset();
+    if (preconditioner_in_use == FieldPreconditioner::gmg)
+      {
+        dof_handler_.distribute_mg_dofs();
+        level_interpolation = std::make_unique<LevelInterpolation>();
+        level_interpolation->build(dof_handler_);
+      }
 
     constraints.clear();
     constraints.reinit(locally_relevant_dofs);
@@ -537,13 +555,23 @@ namespace mvb
     // levels) costs a fifth of a BoomerAMG one, whose Gauss-Seidel sweeps
     // dominate; it needs more iterations, and is still 2.9x faster on the
     // 3D cell at 5e4 DoFs per field (tests/benchmarks/README.md).
-    if (settings.preconditioner == FieldPreconditioner::gamg)
+    if (preconditioner_in_use == FieldPreconditioner::gamg)
       {
         for (const auto &matrix : p.matrix)
           {
             auto gamg = std::make_unique<PreconditionGAMG>();
             gamg->initialize(*matrix);
             p.of.push_back(std::move(gamg));
+          }
+        return;
+      }
+    if (preconditioner_in_use == FieldPreconditioner::gmg)
+      {
+        for (const auto &matrix : p.matrix)
+          {
+            auto gmg = std::make_unique<PreconditionGMG>();
+            gmg->initialize(*matrix, *level_interpolation);
+            p.of.push_back(std::move(gmg));
           }
         return;
       }
@@ -1421,6 +1449,13 @@ namespace mvb
   FieldSolver<dim>::last_iterations(const unsigned int k) const
   {
     return species.at(k)->iterations;
+  }
+
+  template <int dim>
+  FieldPreconditioner
+  FieldSolver<dim>::preconditioner() const
+  {
+    return preconditioner_in_use;
   }
 
   template <int dim>

@@ -30,6 +30,7 @@ namespace mvb
 
   class CheckpointReader;
   class CheckpointWriter;
+  class LevelInterpolation;
 
   enum class TimeScheme
   {
@@ -37,21 +38,36 @@ namespace mvb
     bdf2
   };
 
-  /** The algebraic multigrid that preconditions CG (tests/benchmarks/
-   * README.md compares them). */
+  /** The multigrid that preconditions CG (tests/benchmarks/README.md
+   * compares them). */
   enum class FieldPreconditioner
   {
     /** PETSc's smoothed aggregation (PCGAMG). */
     gamg,
     /** hypre's classical AMG (BoomerAMG, HMIS coarsening). */
-    boomeramg
+    boomeramg,
+    /** Geometric multigrid on the levels of the mesh (PCMG with Galerkin
+     * coarse operators, PreconditionGMG); needs a uniformly refined mesh
+     * with its multigrid hierarchy. */
+    gmg,
+    /** GMG where it pays, GAMG elsewhere (FieldSolver::preconditioner()). */
+    automatic
   };
 
   /** The preconditioners by the names of Fields/Preconditioner, in enum
    * order. */
-  inline constexpr std::array<std::pair<FieldPreconditioner, const char *>, 2>
+  inline constexpr std::array<std::pair<FieldPreconditioner, const char *>, 4>
     field_preconditioners{{{FieldPreconditioner::gamg, "GAMG"},
-                           {FieldPreconditioner::boomeramg, "BoomerAMG"}}};
+                           {FieldPreconditioner::boomeramg, "BoomerAMG"},
+                           {FieldPreconditioner::gmg, "GMG"},
+                           {FieldPreconditioner::automatic, "Automatic"}}};
+
+  /** Automatic chooses GMG from this many DoFs per field on (a uniformly
+   * refined mesh with at least two refinements): on the 3D cell GMG and
+   * GAMG take the same time at 7e3 DoFs, GMG 1.5x less at 5e4 and 2.1x
+   * less at 4e5, and at the baseline's 970 DoFs twice as much
+   * (tests/benchmarks/README.md). */
+  inline constexpr unsigned int automatic_gmg_min_dofs = 20000;
 
   static_assert(physics::in_enum_order(
     field_preconditioners,
@@ -61,6 +77,18 @@ namespace mvb
   name(const FieldPreconditioner p)
   {
     return field_preconditioners[static_cast<std::size_t>(p)].second;
+  }
+
+  /** What the triangulation must provide for @p p: geometric multigrid
+   * works on the levels of the mesh. */
+  template <int dim>
+  typename parallel::distributed::Triangulation<dim>::Settings
+  triangulation_settings(const FieldPreconditioner p)
+  {
+    return p == FieldPreconditioner::gmg || p == FieldPreconditioner::automatic
+             ? parallel::distributed::Triangulation<
+                 dim>::construct_multigrid_hierarchy
+             : parallel::distributed::Triangulation<dim>::default_setting;
   }
 
   struct FieldSolverSettings
@@ -77,7 +105,7 @@ namespace mvb
     /** CG stops when |residual| <= tolerance |right-hand side|. */
     double              tolerance      = 1e-10;
     unsigned int        max_iterations = 1000;
-    FieldPreconditioner preconditioner = FieldPreconditioner::gamg;
+    FieldPreconditioner preconditioner = FieldPreconditioner::automatic;
   };
 
   /**
@@ -248,6 +276,11 @@ namespace mvb
     void
     load(CheckpointReader &global, std::vector<CheckpointReader> &blocks);
 
+    /** The preconditioner in use since setup(): settings.preconditioner,
+     * or what Automatic chose for this mesh. */
+    FieldPreconditioner
+    preconditioner() const;
+
     /** Number of preconditioner set-ups so far (all species). */
     unsigned int
     n_preconditioner_setups() const;
@@ -404,6 +437,11 @@ namespace mvb
     std::unique_ptr<
       parallel::distributed::SolutionTransfer<dim, PETScWrappers::MPI::Vector>>
       transfer;
+
+    FieldPreconditioner preconditioner_in_use = FieldPreconditioner::gamg;
+    // The geometric multigrid's interpolations between the mesh levels
+    // (FieldPreconditioner::gmg only).
+    std::unique_ptr<LevelInterpolation> level_interpolation;
 
     std::unique_ptr<CellQuadratureCache>  quadrature_cache;
     std::vector<std::unique_ptr<Species>> species;

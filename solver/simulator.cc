@@ -61,7 +61,9 @@ namespace mvb
       , triangulation(mpi_communicator,
                       typename Triangulation<dim>::MeshSmoothing(
                         Triangulation<dim>::smoothing_on_refinement |
-                        Triangulation<dim>::smoothing_on_coarsening))
+                        Triangulation<dim>::smoothing_on_coarsening),
+                      triangulation_settings<dim>(
+                        parameters.fields.preconditioner))
       , geometry(parameters.geometry)
   {
   }
@@ -195,7 +197,11 @@ namespace mvb
     fields->setup();
     pcout << "Fields: " << fields->n_species() << " species, "
           << fields->dof_handler().n_dofs() << " DoFs each, CG with "
-          << name(settings.preconditioner) << std::endl;
+          << name(fields->preconditioner())
+          << (settings.preconditioner == FieldPreconditioner::automatic
+                ? " (chosen automatically)"
+                : "")
+          << std::endl;
     fields->initialize(parameters.time.start_time);
     setup_probes();
   }

@@ -4,6 +4,7 @@
 // the section times of a TimerOutput, and its entry point (options, --help,
 // errors as one line, exit status).
 
+#include <solver/field_solver.h>
 #include <solver/input_error.h>
 
 #include <deal.II/base/conditional_ostream.h>
@@ -12,6 +13,7 @@
 #include <deal.II/base/utilities.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <exception>
 #include <functional>
@@ -72,6 +74,26 @@ namespace mvb::benchmarks
                               range.str());
       }
     return x;
+  }
+
+  /** The preconditioner named @p value (the names of Fields/Preconditioner
+   * in lower case) of --preconditioner. */
+  inline mvb::FieldPreconditioner
+  parse_preconditioner(const std::string &value)
+  {
+    std::string names;
+    for (const auto &[kind, name] : mvb::field_preconditioners)
+      {
+        std::string lower(name);
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+          return static_cast<char>(std::tolower(c));
+        });
+        if (value == lower)
+          return kind;
+        names += (names.empty() ? "" : ", ") + lower;
+      }
+    throw mvb::InputError("--preconditioner " + value + ": give one of " +
+                          names);
   }
 
   /** One command-line option of a benchmark: its name, whether a value

@@ -51,7 +51,7 @@ namespace
     unsigned int n_steps        = 50;
     unsigned int output_every   = 10;
     std::string  scratch        = "/tmp";
-    std::string  preconditioner = "GAMG";
+    std::string  preconditioner = "Automatic";
     bool         help           = false;
   };
 
@@ -71,8 +71,9 @@ namespace
            "  --scratch DIR     where a temporary output folder is made and "
            "removed\n"
            "                    again (default /tmp)\n"
-           "  --preconditioner P  Fields/Preconditioner: gamg (default) or "
-           "boomeramg\n";
+           "  --preconditioner P  Fields/Preconditioner: automatic "
+           "(default), gamg,\n"
+           "                    boomeramg or gmg\n";
   }
 
   Options
@@ -99,10 +100,8 @@ namespace
           o.scratch = v;
         }},
        {"--preconditioner", true, [&](const std::string &v) {
-          if (v != "gamg" && v != "boomeramg")
-            throw mvb::InputError("--preconditioner " + v +
-                                  ": give gamg or boomeramg");
-          o.preconditioner = (v == "gamg" ? "GAMG" : "BoomerAMG");
+          o.preconditioner =
+            mvb::name(mvb::benchmarks::parse_preconditioner(v));
         }}});
     if (o.n_steps == 0)
       throw mvb::InputError("--steps 0: give at least one step");
@@ -206,8 +205,11 @@ namespace
       return Utilities::MPI::sum(x, communicator);
     };
 
-    parallel::distributed::Triangulation<3> triangulation(communicator);
-    mvb::mesh::CellGeometry<3>              geometry(parameters.geometry);
+    parallel::distributed::Triangulation<3> triangulation(
+      communicator,
+      Triangulation<3>::none,
+      mvb::triangulation_settings<3>(parameters.fields.preconditioner));
+    mvb::mesh::CellGeometry<3> geometry(parameters.geometry);
     {
       TimerOutput::Scope scope(timer, "mesh");
       geometry.create_mesh(triangulation);
@@ -396,8 +398,8 @@ namespace
     std::ostringstream line;
     line << std::fixed << std::setprecision(3) << "BENCHMARK level=" << o.level
          << " ranks=" << n_ranks << " degree=" << o.degree
-         << " pc=" << o.preconditioner << " steps=" << o.n_steps
-         << " dofs=" << n_dofs
+         << " pc=" << mvb::name(fields.preconditioner())
+         << " steps=" << o.n_steps << " dofs=" << n_dofs
          << " cells=" << triangulation.n_global_active_cells()
          << " ms_per_step_total=" << ms_total << " ms_step=" << ms_step
          << " ms_rhs=" << ms_rhs << " ms_solve=" << ms_solve

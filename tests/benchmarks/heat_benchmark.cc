@@ -41,11 +41,12 @@ namespace
 
   struct Options
   {
-    unsigned int n         = 37;
-    unsigned int n_steps   = 50;
-    double       tolerance = 1e-8;
-    bool         boomeramg = false;
-    bool         help      = false;
+    unsigned int             n              = 37;
+    unsigned int             n_steps        = 50;
+    double                   tolerance      = 1e-8;
+    mvb::FieldPreconditioner preconditioner = mvb::FieldPreconditioner::gamg;
+    std::string              preconditioner_option = "gamg";
+    bool                     help                  = false;
   };
 
   std::string
@@ -61,7 +62,10 @@ namespace
            "  --steps N      time steps (default 50)\n"
            "  --tolerance T  CG stops at |residual| <= T |right-hand side| "
            "(default 1e-8)\n"
-           "  --preconditioner P  gamg (default) or boomeramg\n";
+           "  --preconditioner P  gamg (default), boomeramg or gmg (the "
+           "cube is then\n"
+           "                 N/2^k cells per edge refined k times, k as "
+           "large as N allows)\n";
   }
 
   Options
@@ -87,13 +91,15 @@ namespace
           o.tolerance = parse_number("--tolerance", v, 1e-15, 0.1);
         }},
        {"--preconditioner", true, [&](const std::string &v) {
-          if (v != "gamg" && v != "boomeramg")
-            throw mvb::InputError("--preconditioner " + v +
-                                  ": give gamg or boomeramg");
-          o.boomeramg = (v == "boomeramg");
+          o.preconditioner        = mvb::benchmarks::parse_preconditioner(v);
+          o.preconditioner_option = v;
         }}});
     if (o.n == 0)
       throw mvb::InputError("--n 0: give at least one cell per edge");
+    if (o.preconditioner == mvb::FieldPreconditioner::gmg && o.n % 2 != 0)
+      throw mvb::InputError("--n " + std::to_string(o.n) +
+                            ": geometric multigrid needs an even N (the cube "
+                            "is refined from N/2^k cells per edge)");
     if (o.n_steps == 0)
       throw mvb::InputError("--steps 0: give at least one step");
     return o;
@@ -141,11 +147,25 @@ namespace
       return Utilities::MPI::max(section(times, name), communicator);
     };
 
-    parallel::distributed::Triangulation<3> triangulation(communicator);
+    parallel::distributed::Triangulation<3> triangulation(
+      communicator,
+      Triangulation<3>::none,
+      mvb::triangulation_settings<3>(o.preconditioner));
     {
       TimerOutput::Scope scope(timer, "mesh");
-      // Boundary id 0 on every face, as GridGenerator gives it.
-      GridGenerator::subdivided_hyper_cube(triangulation, o.n, 0., 1.);
+      // Boundary id 0 on every face, as GridGenerator gives it. Geometric
+      // multigrid needs levels: the same N^3 cells, made by refining a
+      // coarser cube as often as N allows.
+      unsigned int refinements = 0;
+      if (o.preconditioner == mvb::FieldPreconditioner::gmg ||
+          o.preconditioner == mvb::FieldPreconditioner::automatic)
+        while ((o.n >> refinements) % 2 == 0)
+          ++refinements;
+      GridGenerator::subdivided_hyper_cube(triangulation,
+                                           o.n >> refinements,
+                                           0.,
+                                           1.);
+      triangulation.refine_global(refinements);
     }
     const MappingQ<3> mapping(1);
 
@@ -154,8 +174,7 @@ namespace
     settings.scheme         = mvb::TimeScheme::bdf1;
     settings.time_step      = 0.01;
     settings.tolerance      = o.tolerance;
-    settings.preconditioner = o.boomeramg ? mvb::FieldPreconditioner::boomeramg
-                                          : mvb::FieldPreconditioner::gamg;
+    settings.preconditioner = o.preconditioner;
     mvb::FieldSolver<3> fields(triangulation,
                                mapping,
                                {heat_species()},
@@ -176,7 +195,7 @@ namespace
           << n_dofs << " DoFs, " << n_ranks << " MPI rank"
           << (n_ranks > 1 ? "s" : "") << "; implicit Euler, " << o.n_steps
           << " steps of 0.01, CG to " << o.tolerance << " with "
-          << mvb::name(settings.preconditioner) << std::endl;
+          << mvb::name(fields.preconditioner()) << std::endl;
 
     unsigned long iterations = 0;
     unsigned int  most       = 0;
@@ -252,8 +271,8 @@ namespace
 
     std::ostringstream line;
     line << std::fixed << std::setprecision(3) << "BENCHMARK code=mvbsim-"
-         << (o.boomeramg ? "boomeramg" : "gamg") << " n=" << o.n
-         << " ranks=" << n_ranks << " dofs=" << n_dofs << " steps=" << o.n_steps
+         << o.preconditioner_option << " n=" << o.n << " ranks=" << n_ranks
+         << " dofs=" << n_dofs << " steps=" << o.n_steps
          << " ms_step=" << ms_step << " ms_rhs=" << ms_rhs
          << " ms_solve=" << ms_solve
          << " its=" << double(iterations) / o.n_steps << " s_setup=" << s_setup
