@@ -62,10 +62,11 @@ namespace
            "  --steps N      time steps (default 50)\n"
            "  --tolerance T  CG stops at |residual| <= T |right-hand side| "
            "(default 1e-8)\n"
-           "  --preconditioner P  gamg (default), boomeramg or gmg (the "
-           "cube is then\n"
-           "                 N/2^k cells per edge refined k times, k as "
-           "large as N allows)\n";
+           "  --preconditioner P  gamg (default), boomeramg, gmg or "
+           "automatic (for the\n"
+           "                 last two the cube is N/2^k cells per edge "
+           "refined k times,\n"
+           "                 k as large as N allows)\n";
   }
 
   Options

@@ -13,7 +13,7 @@
 #                   (default gamg; empty: mvbsim alone)
 #   PYTHON          a Python with dolfinx (default /usr/bin/python3, where
 #                   Debian's python3-dolfinx is)
-#   MVBSIM_PC       mvbsim's preconditioners, e.g. "gamg boomeramg" (default
+#   MVBSIM_PC       mvbsim's preconditioners, e.g. "gamg gmg" (default
 #                   gamg; the first is what "vs mvbsim" compares with)
 #   STEPS           time steps per run (default 50)
 #   LOG_DIR         where each run's output is kept (default: a new folder
@@ -67,7 +67,7 @@ done
 
 # One row per run; "vs mvbsim": a run's time per step over that of mvbsim's
 # first preconditioner at the same size and rank count (above 1: mvbsim is faster).
-# mvbsim's code is mvbsim-gamg or mvbsim-boomeramg.
+# mvbsim's code is mvbsim-gamg, mvbsim-boomeramg, mvbsim-gmg or mvbsim-automatic.
 awk '
   {
     n++
