@@ -153,8 +153,8 @@ namespace mvb
     return v;
   }
 
-  /** Algebraic multigrid per species, built on the system matrices of a
-   * reference coefficient (which it keeps). */
+  /** The multigrid preconditioner of each species, built on the system
+   * matrices of a reference coefficient (which it keeps). */
   template <int dim>
   struct FieldSolver<dim>::Preconditioners
   {
@@ -210,7 +210,8 @@ namespace mvb
   FieldSolver<dim>::setup()
   {
     // The sections of the timer are disjoint: "fields: setup" ends before
-    // the matrices are assembled, and the AMG set-up is timed on its own.
+    // the matrices are assembled, and the preconditioners' set-up is timed
+    // on its own.
     TimerOutput::Scope scope(timer, "fields: setup");
     dof_handler_.distribute_dofs(fe);
     locally_owned_dofs = dof_handler_.locally_owned_dofs();
@@ -551,10 +552,11 @@ namespace mvb
   FieldSolver<dim>::build_preconditioners(Preconditioners &p) const
   {
     TimerOutput::Scope amg_scope(timer, "fields: preconditioner setup");
-    // GAMG by default: its V-cycle (Chebyshev-Jacobi smoothing on aggregated
-    // levels) costs a fifth of a BoomerAMG one, whose Gauss-Seidel sweeps
-    // dominate; it needs more iterations, and is still 2.9x faster on the
-    // 3D cell at 5e4 DoFs per field (tests/benchmarks/README.md).
+    // GAMG's V-cycle (Chebyshev-Jacobi smoothing on aggregated levels)
+    // costs a fifth of a BoomerAMG one, whose Gauss-Seidel sweeps dominate;
+    // it needs more iterations, and is still 2.9x faster on the 3D cell at
+    // 5e4 DoFs per field. GMG needs a third of GAMG's iterations there and
+    // none more on finer meshes (tests/benchmarks/README.md).
     if (preconditioner_in_use == FieldPreconditioner::gamg)
       {
         for (const auto &matrix : p.matrix)

@@ -64,9 +64,9 @@ namespace mvb
 
   /** Automatic chooses GMG from this many DoFs per field on (a uniformly
    * refined mesh with at least two refinements): on the 3D cell GMG and
-   * GAMG take the same time at 7e3 DoFs, GMG 1.5x less at 5e4 and 2.1x
-   * less at 4e5, and at the baseline's 970 DoFs twice as much
-   * (tests/benchmarks/README.md). */
+   * GAMG take about the same time at 7e3 DoFs, GMG 2.3-2.5x less at 5e4
+   * and 2.2-2.9x less at 4e5 (1 and 2 ranks), and at the baseline's 970
+   * DoFs twice as much (tests/benchmarks/README.md). */
   inline constexpr unsigned int automatic_gmg_min_dofs = 20000;
 
   static_assert(physics::in_enum_order(

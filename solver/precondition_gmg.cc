@@ -22,7 +22,8 @@ namespace mvb
     {
       AssertThrow(code == 0,
                   ExcMessage(std::string("PETSc could not ") + what +
-                             " for the geometric multigrid"));
+                             " for the geometric multigrid (error code " +
+                             std::to_string(code) + ")"));
     }
   } // namespace
 
@@ -83,19 +84,21 @@ namespace mvb
         const IndexSet &coarse_owned =
           dof_handler.locally_owned_mg_dofs(level - 1);
 
-        // Rows of the children of this rank's parents: a child may belong
-        // to another rank, which then receives the rows (all ranks that
-        // write a row write the same values, those of the embedding).
-        std::vector<
-          std::tuple<types::global_dof_index, types::global_dof_index, double>>
-          entries;
+        // The rows of the children of this rank's parents, each once: a
+        // child may belong to another rank, which then receives the rows.
+        // Several ranks may write one row, with the values of the
+        // embedding (exact binary fractions for Q1; for higher degrees
+        // they may differ in the last bit between children, and PETSc
+        // keeps one of them).
+        std::vector<bool> row_done(fine_relevant.n_elements());
+        std::vector<types::global_dof_index> rows, columns;
+        std::vector<double>                  values;
+        std::vector<std::size_t>             row_start{0};
+        bool                                 missing = false;
         for (const auto &parent :
              dof_handler.mg_cell_iterators_on_level(level - 1))
           if (parent->is_locally_owned_on_level())
             {
-              AssertThrow(parent->has_children(),
-                          ExcMessage("geometric multigrid needs a "
-                                     "uniformly refined mesh"));
               parent->get_mg_dof_indices(coarse_dofs_of_cell);
               for (unsigned int c = 0; c < parent->n_children(); ++c)
                 {
@@ -107,33 +110,53 @@ namespace mvb
                   const FullMatrix<double> &embedding =
                     fe.get_prolongation_matrix(c);
                   for (unsigned int i = 0; i < n; ++i)
-                    for (unsigned int j = 0; j < n; ++j)
-                      if (embedding(i, j) != 0)
-                        entries.emplace_back(fine_dofs_of_cell[i],
-                                             coarse_dofs_of_cell[j],
-                                             embedding(i, j));
+                    {
+                      const types::global_dof_index row = fine_dofs_of_cell[i];
+                      if (!fine_relevant.is_element(row))
+                        {
+                          missing = true;
+                          continue;
+                        }
+                      const auto k = fine_relevant.index_within_set(row);
+                      if (row_done[k])
+                        continue;
+                      row_done[k] = true;
+                      rows.push_back(row);
+                      for (unsigned int j = 0; j < n; ++j)
+                        if (embedding(i, j) != 0)
+                          {
+                            columns.push_back(coarse_dofs_of_cell[j]);
+                            values.push_back(embedding(i, j));
+                          }
+                      row_start.push_back(columns.size());
+                    }
                 }
             }
+        // p4est keeps a parent's children on its rank or in its ghost
+        // layer; checked on every rank before the collective calls below.
+        AssertThrow(!Utilities::MPI::logical_or(missing, comm),
+                    ExcMessage("geometric multigrid: a child's DoF is not "
+                               "known on the rank of its parent"));
 
         DynamicSparsityPattern dsp(top ? dof_handler.n_dofs()
                                        : dof_handler.n_dofs(level),
                                    dof_handler.n_dofs(level - 1),
                                    fine_relevant);
-        for (const auto &[row, column, value] : entries)
-          {
-            AssertThrow(fine_relevant.is_element(row),
-                        ExcMessage("a child's DoF is not known on the rank "
-                                   "of its parent"));
-            dsp.add(row, column);
-          }
+        for (std::size_t r = 0; r < rows.size(); ++r)
+          dsp.add_entries(rows[r],
+                          columns.begin() + row_start[r],
+                          columns.begin() + row_start[r + 1]);
         SparsityTools::distribute_sparsity_pattern(dsp,
                                                    fine_owned,
                                                    comm,
                                                    fine_relevant);
         auto matrix = std::make_unique<PETScWrappers::MPI::SparseMatrix>();
         matrix->reinit(fine_owned, coarse_owned, dsp, comm);
-        for (const auto &[row, column, value] : entries)
-          matrix->set(row, column, value);
+        for (std::size_t r = 0; r < rows.size(); ++r)
+          matrix->set(rows[r],
+                      row_start[r + 1] - row_start[r],
+                      columns.data() + row_start[r],
+                      values.data() + row_start[r]);
         matrix->compress(VectorOperation::insert);
         matrices[level] = std::move(matrix);
       }
@@ -208,8 +231,8 @@ namespace mvb
     check(PCMGGetCoarseSolve(pc, &coarse), "get the coarse solver");
     check(KSPSetType(coarse, KSPPREONLY), "choose a coarse solve");
     check(KSPGetPC(coarse, &coarse_pc), "get the coarse PC");
-    int n_ranks = 1;
-    MPI_Comm_size(PetscObjectComm(reinterpret_cast<PetscObject>(pc)), &n_ranks);
+    const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(
+      PetscObjectComm(reinterpret_cast<PetscObject>(pc)));
     check(PCSetType(coarse_pc,
                     interpolation.n_coarse_dofs() > max_direct_coarse_dofs
                       ? PCGAMG

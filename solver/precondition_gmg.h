@@ -70,11 +70,14 @@ namespace mvb
   class PreconditionGMG : public PETScWrappers::PreconditionBase
   {
   public:
-    /** Beyond this the coarse mesh is solved with GAMG, not LU. */
+    /** Level-0 DoFs (over all ranks) beyond which the coarse mesh is
+     * solved with one GAMG cycle instead of LU (on every rank, PCREDUNDANT,
+     * when there are several). */
     static constexpr types::global_dof_index max_direct_coarse_dofs = 20000;
 
     /** Builds the hierarchy of @p matrix; again after each change of it.
-     * @p interpolation must outlive this object. */
+     * PETSc keeps references to the interpolation matrices, so
+     * @p interpolation may be rebuilt or dropped afterwards. */
     void
     initialize(const PETScWrappers::MatrixBase &matrix,
                const LevelInterpolation        &interpolation);
