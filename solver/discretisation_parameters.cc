@@ -61,17 +61,19 @@ namespace mvb
                         "Implicit time scheme: BDF1 (backward Euler, first "
                         "order) or BDF2 (second order, started with one "
                         "BDF1 step). Unit: none.");
-      prm.declare_entry("Step control",
-                        "Fixed",
-                        Patterns::Selection("Fixed|Adaptive"),
-                        "Fixed: every field step is Time step. Adaptive: "
-                        "variable-step BDF2 chooses each step from the "
-                        "local error estimate of the last one (Error "
-                        "tolerance), between Minimum and Maximum time step, "
-                        "in powers of two of Time step, landing on every "
-                        "output time; the MVBs take as many sub-steps as "
-                        "their length needs (MVB/Steps per field step per "
-                        "Time step). Needs BDF2. Unit: none.");
+      prm.declare_entry(
+        "Step control",
+        "Automatic",
+        Patterns::Selection("Fixed|Adaptive|Automatic"),
+        "Fixed: every field step is Time step. Adaptive: variable-step BDF2 "
+        "chooses each step from the local error estimate of the last one "
+        "(Error tolerance), between Minimum and Maximum time step, in powers "
+        "of two of Time step, landing on every output time; the MVBs take as "
+        "many sub-steps as their length needs (MVB/Steps per field step per "
+        "Time step). Needs BDF2. Automatic: Adaptive from " +
+          std::to_string(automatic_adaptive_min_dofs) +
+          " DoFs per species on (a refined mesh, where the fields are most "
+          "of the cost), Fixed below and with BDF1. Unit: none.");
       prm.declare_entry("Minimum time step",
                         "0",
                         Patterns::Double(0),
@@ -115,11 +117,13 @@ namespace mvb
     time_step  = prm.get_double("Time step");
     scheme = prm.get("Scheme") == "BDF1" ? TimeScheme::bdf1 : TimeScheme::bdf2;
     const std::string end_text = prm.get("End time");
-    adaptive                   = prm.get("Step control") == "Adaptive";
-    const double minimum       = prm.get_double("Minimum time step");
-    const double maximum       = prm.get_double("Maximum time step");
-    error_tolerance            = prm.get_double("Error tolerance");
-    const std::string events   = prm.get("Event times");
+    const std::string control  = prm.get("Step control");
+    automatic            = control == "Automatic" && scheme == TimeScheme::bdf2;
+    adaptive             = control == "Adaptive" || automatic;
+    const double minimum = prm.get_double("Minimum time step");
+    const double maximum = prm.get_double("Maximum time step");
+    error_tolerance      = prm.get_double("Error tolerance");
+    const std::string events = prm.get("Event times");
     prm.leave_subsection();
 
     if (!(time_step > 0))
@@ -194,6 +198,20 @@ namespace mvb
                                                       to_text(t) +
                                                       " s - Start time"));
     std::sort(event_units.begin(), event_units.end());
+  }
+
+  void
+  TimeSteppingParameters::choose_step_control(
+    const std::uint64_t dofs_per_species)
+  {
+    if (!automatic)
+      return;
+    automatic = false;
+    if (dofs_per_species >= automatic_adaptive_min_dofs)
+      return;
+    adaptive       = false;
+    units_per_step = max_units = 1;
+    event_units.clear();
   }
 
   void

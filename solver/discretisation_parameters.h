@@ -38,6 +38,22 @@ namespace mvb
     void
     add_jumps(const std::vector<double> &times);
 
+    /**
+     * Step control Automatic decided for fields of @p dofs_per_species
+     * DoFs each: adaptive steps from automatic_adaptive_min_dofs on, fixed
+     * below (then as if Step control were Fixed). Does nothing for Fixed
+     * and Adaptive, or once decided.
+     */
+    void
+    choose_step_control(std::uint64_t dofs_per_species);
+
+    /** Automatic chooses adaptive steps from this many DoFs per species
+     * on: there the fields are most of a run's cost and adaptive steps make
+     * one simulated hour 3-5x faster (tests/benchmarks/README.md); below,
+     * at the default resolution, the MVBs are, and the calibrated scenarios
+     * and their validation records were made with fixed steps. */
+    static constexpr std::uint64_t automatic_adaptive_min_dofs = 20000;
+
     /** End time - start time in units. */
     std::uint64_t
     n_units() const
@@ -51,6 +67,9 @@ namespace mvb
     TimeScheme   scheme     = TimeScheme::bdf2;
     unsigned int n_steps    = 240; // of time_step
     bool         adaptive   = false;
+    // Step control Automatic, not yet decided (choose_step_control());
+    // meanwhile adaptive holds and everything is checked for it.
+    bool automatic = false;
     // Adaptive steps: time_step / units_per_step and time_step *
     // max_units / units_per_step are the smallest and the largest (s),
     // both power-of-two multiples of time_step.

@@ -65,6 +65,7 @@ namespace mvb
                       triangulation_settings<dim>(
                         parameters.fields.preconditioner))
       , geometry(parameters.geometry)
+      , time_stepping(parameters.time)
   {
   }
 
@@ -179,19 +180,25 @@ namespace mvb
   void
   Simulator<dim>::setup_fields()
   {
+    // Step control Automatic goes by the size of the fields.
+    if (time_stepping.automatic)
+      {
+        DoFHandler<dim> count(triangulation);
+        count.distribute_dofs(FE_Q<dim>(parameters.fields.fe_degree));
+        time_stepping.choose_step_control(count.n_dofs());
+      }
     FieldSolverSettings settings;
     settings.fe_degree      = parameters.fields.fe_degree;
-    settings.scheme         = parameters.time.scheme;
-    settings.time_step      = parameters.time.unit();
-    settings.estimate_error = parameters.time.adaptive;
+    settings.scheme         = time_stepping.scheme;
+    settings.time_step      = time_stepping.unit();
+    settings.estimate_error = time_stepping.adaptive;
     settings.tolerance      = parameters.fields.tolerance;
     settings.max_iterations = parameters.fields.max_iterations;
     settings.preconditioner = parameters.fields.preconditioner;
     fields                  = std::make_unique<FieldSolver<dim>>(
       triangulation,
       geometry.mapping(),
-      parameters.species.template create_models<dim>(
-        parameters.time.start_time),
+      parameters.species.template create_models<dim>(time_stepping.start_time),
       settings,
       timer);
     fields->setup();
@@ -202,7 +209,7 @@ namespace mvb
                 ? " (chosen automatically)"
                 : "")
           << std::endl;
-    fields->initialize(parameters.time.start_time);
+    fields->initialize(time_stepping.start_time);
     setup_probes();
   }
 
@@ -238,7 +245,7 @@ namespace mvb
   void
   Simulator<dim>::print_field_summary() const
   {
-    const auto &t = parameters.time;
+    const auto &t = time_stepping;
     pcout << "Fields:";
     if (fields->n_species() == 0)
       pcout << " none (every species is switched off)";
@@ -252,10 +259,12 @@ namespace mvb
     if (t.adaptive)
       pcout << "adaptive steps of " << t.unit() << " to "
             << t.unit() * t.max_units << " s (BDF2, first " << t.time_step
-            << " s, error tolerance " << t.error_tolerance << ")\n";
+            << " s, error tolerance " << t.error_tolerance << ")";
     else
       pcout << t.n_steps << " steps of " << t.time_step << " s ("
-            << (t.scheme == TimeScheme::bdf1 ? "BDF1" : "BDF2") << ")\n";
+            << (t.scheme == TimeScheme::bdf1 ? "BDF1" : "BDF2") << ")";
+    pcout << (parameters.time.automatic ? ", chosen automatically" : "")
+          << "\n";
     pcout << "  output              every " << parameters.output.output_interval
           << " s" << std::endl;
   }
@@ -323,7 +332,7 @@ namespace mvb
                                            timer);
     setup_coupling();
     if (options.restart_directory.empty())
-      mvbs->initialize(parameters.time.start_time);
+      mvbs->initialize(time_stepping.start_time);
   }
 
   template <int dim>
@@ -348,7 +357,7 @@ namespace mvb
           << "  initial MVBs        " << m.initial_number << ", births "
           << m.birth_rate << " per s\n"
           << "  time step           "
-          << parameters.time.time_step / m.steps_per_field_step << " s ("
+          << time_stepping.time_step / m.steps_per_field_step << " s ("
           << m.steps_per_field_step << " per field step), seed " << m.seed
           << "\n"
           << "  coupled fields     ";
@@ -523,9 +532,9 @@ namespace mvb
     std::vector<std::string>                    grids;
     std::vector<std::pair<std::string, double>> row =
       {{"time", t}, {"step", double(fields->step_number())}};
-    if (parameters.time.adaptive)
+    if (time_stepping.adaptive)
       row.emplace_back("time_step",
-                       fields->last_step_ticks() * parameters.time.unit());
+                       fields->last_step_ticks() * time_stepping.unit());
     for (unsigned int k = 0; k < fields->n_species(); ++k)
       {
         const auto          &model = fields->model(k);
@@ -608,7 +617,7 @@ namespace mvb
                                    0))
       return;
     last_progress     = now;
-    const auto  &t    = parameters.time;
+    const auto  &t    = time_stepping;
     const double done = double(fields->ticks()) / t.n_units();
     const double wall = std::chrono::duration<double>(now - loop_start).count();
     const double rate =
@@ -947,9 +956,9 @@ namespace mvb
       }
     if (!in.at_end())
       in.corrupt("it holds more than this mvbsim reads");
-    if (fields->ticks() > parameters.time.n_units())
+    if (fields->ticks() > time_stepping.n_units())
       throw InputError("Time stepping/End time",
-                       to_text(parameters.time.end_time),
+                       to_text(time_stepping.end_time),
                        "is before the time of the checkpoint in " +
                          options.restart_directory + " (" +
                          to_text(fields->time()) + " s)",
@@ -982,7 +991,7 @@ namespace mvb
   Simulator<dim>::next_step_units(const StepController &controller,
                                   const std::uint64_t   units_per_output) const
   {
-    const auto         &t   = parameters.time;
+    const auto         &t   = time_stepping;
     const std::uint64_t now = fields->ticks();
     // Steps land on the next output (or the end), and one unit before each
     // jump of a forcing, then on it.
@@ -1008,7 +1017,7 @@ namespace mvb
   {
     // As many as keep the MVBs' step at Time step / (MVB/Steps per field
     // step) or shorter.
-    const auto         &t = parameters.time;
+    const auto         &t = time_stepping;
     const std::uint64_t n =
       std::uint64_t(parameters.mvbs.steps_per_field_step) * units;
     return static_cast<unsigned int>(
@@ -1068,7 +1077,7 @@ namespace mvb
       std::chrono::steady_clock::now();
     const unsigned int  first_step  = fields->step_number();
     const std::uint64_t first_units = fields->ticks();
-    const auto         &t           = parameters.time;
+    const auto         &t           = time_stepping;
     // Outputs every this many units; steps land on them.
     const std::uint64_t units_per_output =
       std::uint64_t(parameters.steps_per_output) * t.units_per_step;

@@ -196,16 +196,19 @@ namespace mvb
     std::string
     output_directory() const;
 
-    MPI_Comm                                         mpi_communicator;
-    const RunParameters                             &parameters;
-    const ParameterHandler                          &prm;
-    const ScenarioInput                             &input;
-    const CommandLineOptions                        &options;
-    postprocess::RunLog                             &log;
-    ConditionalOStream                               pcout;
-    TimerOutput                                      timer;
-    parallel::distributed::Triangulation<dim>        triangulation;
-    mesh::CellGeometry<dim>                          geometry;
+    MPI_Comm                                  mpi_communicator;
+    const RunParameters                      &parameters;
+    const ParameterHandler                   &prm;
+    const ScenarioInput                      &input;
+    const CommandLineOptions                 &options;
+    postprocess::RunLog                      &log;
+    ConditionalOStream                        pcout;
+    TimerOutput                               timer;
+    parallel::distributed::Triangulation<dim> triangulation;
+    mesh::CellGeometry<dim>                   geometry;
+    // The run's time stepping, with Step control Automatic decided in
+    // setup_fields().
+    TimeSteppingParameters                           time_stepping;
     std::unique_ptr<FieldSolver<dim>>                fields;
     std::unique_ptr<postprocess::FieldOutput<dim>>   field_output;
     std::unique_ptr<postprocess::StatisticsFile>     statistics;

@@ -169,10 +169,44 @@ TEST_CASE("adaptive time steps: powers of two of the time step, BDF2 only",
   CHECK_THROWS_WITH(parse(adaptive + " set Error tolerance = 0\nend\n"),
                     Catch::Contains("Time stepping/Error tolerance"));
   // Fixed steps are one unit each, as always.
-  const RunParameters f = parse("");
+  const RunParameters f =
+    parse("subsection Time stepping\n set Step control = Fixed\nend\n");
   CHECK_FALSE(f.time.adaptive);
   CHECK(f.time.units_per_step == 1);
   CHECK(f.time.unit() == f.time.time_step);
+}
+
+TEST_CASE("Step control Automatic (the default): adaptive steps on large "
+          "fields, fixed steps on small ones and with BDF1",
+          "[parameters][adaptive]")
+{
+  const auto threshold = TimeSteppingParameters::automatic_adaptive_min_dofs;
+  // Undecided, everything is checked as for adaptive steps.
+  RunParameters small = parse("");
+  CHECK(small.time.automatic);
+  CHECK(small.time.adaptive);
+  small.time.choose_step_control(threshold - 1);
+  CHECK_FALSE(small.time.automatic);
+  CHECK_FALSE(small.time.adaptive);
+  CHECK(small.time.units_per_step == 1);
+  CHECK(small.time.max_units == 1);
+  CHECK(small.time.unit() == small.time.time_step);
+  CHECK(small.time.event_units.empty());
+
+  RunParameters large = parse("");
+  large.time.choose_step_control(threshold);
+  CHECK(large.time.adaptive);
+  CHECK(large.time.units_per_step == 16);
+  CHECK(large.time.max_units == 256);
+  // Decided once.
+  large.time.choose_step_control(0);
+  CHECK(large.time.adaptive);
+
+  const RunParameters bdf1 =
+    parse("subsection Time stepping\n set Scheme = BDF1\nend\n");
+  CHECK_FALSE(bdf1.time.automatic);
+  CHECK_FALSE(bdf1.time.adaptive);
+  CHECK(bdf1.time.units_per_step == 1);
 }
 
 TEST_CASE("the step controller: grows by doubling, shrinks by the error, "
@@ -235,5 +269,12 @@ TEST_CASE("adaptive steps land on the ionophore's start without listing it",
           .time.event_units == std::vector<std::uint64_t>{1600, 3210});
   // Without the ionophore, or with fixed steps: no events.
   CHECK(parse(adaptive + "end\n").time.event_units.empty());
-  CHECK(parse(ionophore).time.event_units.empty());
+  CHECK(parse(ionophore + "subsection Time stepping\n set Step control = "
+                          "Fixed\nend\n")
+          .time.event_units.empty());
+  // Step control Automatic keeps the event until it chooses fixed steps.
+  RunParameters automatic = parse(ionophore);
+  CHECK(automatic.time.event_units == std::vector<std::uint64_t>{3210});
+  automatic.time.choose_step_control(0);
+  CHECK(automatic.time.event_units.empty());
 }
