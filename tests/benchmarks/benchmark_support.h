@@ -76,21 +76,29 @@ namespace mvb::benchmarks
     return x;
   }
 
-  /** The preconditioner named @p value (the names of Fields/Preconditioner
-   * in lower case) of --preconditioner. */
+  /** The name of @p p in --preconditioner: that of Fields/Preconditioner
+   * in lower case. */
+  inline std::string
+  option_name(const mvb::FieldPreconditioner p)
+  {
+    std::string lower(mvb::name(p));
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+    return lower;
+  }
+
+  /** The preconditioner named @p value (option_name()) of
+   * --preconditioner. */
   inline mvb::FieldPreconditioner
   parse_preconditioner(const std::string &value)
   {
     std::string names;
     for (const auto &[kind, name] : mvb::field_preconditioners)
       {
-        std::string lower(name);
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-          return static_cast<char>(std::tolower(c));
-        });
-        if (value == lower)
+        if (value == option_name(kind))
           return kind;
-        names += (names.empty() ? "" : ", ") + lower;
+        names += (names.empty() ? "" : ", ") + option_name(kind);
       }
     throw mvb::InputError("--preconditioner " + value + ": give one of " +
                           names);

@@ -45,8 +45,7 @@ namespace
     unsigned int             n_steps        = 50;
     double                   tolerance      = 1e-8;
     mvb::FieldPreconditioner preconditioner = mvb::FieldPreconditioner::gamg;
-    std::string              preconditioner_option = "gamg";
-    bool                     help                  = false;
+    bool                     help           = false;
   };
 
   std::string
@@ -92,8 +91,7 @@ namespace
           o.tolerance = parse_number("--tolerance", v, 1e-15, 0.1);
         }},
        {"--preconditioner", true, [&](const std::string &v) {
-          o.preconditioner        = mvb::benchmarks::parse_preconditioner(v);
-          o.preconditioner_option = v;
+          o.preconditioner = mvb::benchmarks::parse_preconditioner(v);
         }}});
     if (o.n == 0)
       throw mvb::InputError("--n 0: give at least one cell per edge");
@@ -272,8 +270,8 @@ namespace
 
     std::ostringstream line;
     line << std::fixed << std::setprecision(3) << "BENCHMARK code=mvbsim-"
-         << o.preconditioner_option << " n=" << o.n << " ranks=" << n_ranks
-         << " dofs=" << n_dofs << " steps=" << o.n_steps
+         << mvb::benchmarks::option_name(o.preconditioner) << " n=" << o.n
+         << " ranks=" << n_ranks << " dofs=" << n_dofs << " steps=" << o.n_steps
          << " ms_step=" << ms_step << " ms_rhs=" << ms_rhs
          << " ms_solve=" << ms_solve
          << " its=" << double(iterations) / o.n_steps << " s_setup=" << s_setup
