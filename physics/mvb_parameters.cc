@@ -530,6 +530,19 @@ namespace mvb::physics
                                 to_text(e.default_value),
                                 Double(e.minimum, e.maximum),
                                 e.documentation);
+          if (std::string(subsection) == "Motion")
+            prm.declare_entry(
+              "Cortex barrier",
+              "false",
+              Bool(),
+              "A proposed change of model version 2 (physics/MODEL.md "
+              "section 4.2), off by default: free MVBs outside the cortex "
+              "are reflected at its inner surface, as by the cortical actin "
+              "meshwork, so that only a kinesin run (handed on to myosin at "
+              "its plus end) brings an MVB into the cortex and to docking "
+              "(000 [34,49,78,79], 001 [108]). MVBs inside the cortex "
+              "(undocked, or let go by a motor) move freely and may leave "
+              "it. Unit: none.");
           if (std::string(subsection) == "Birth")
             prm.declare_entry(
               "Birth distribution",
@@ -580,6 +593,8 @@ namespace mvb::physics
         for (const auto &e : real_entries())
           if (std::string(e.subsection) == subsection)
             this->*(e.member) = prm.get_double(e.name);
+        if (std::string(subsection) == "Motion")
+          cortex_barrier = prm.get_bool("Cortex barrier");
         if (std::string(subsection) == "Birth")
           births_follow_cargo = prm.get("Birth distribution") == "cargo";
         prm.leave_subsection();

@@ -60,6 +60,9 @@ namespace mvb::physics
     double myosin_speed          = 0.2;   // um/s
     double docking_distance      = 0.2;   // um
     double membrane_clearance    = 0.05;  // um, centre to membrane
+    // Free MVBs outside the cortex cannot enter it (model proposal, MODEL.md
+    // section 4.2): only motors bring MVBs through the cortical actin.
+    bool cortex_barrier = false;
 
     // Birth
     double birth_rate          = 0.1;   // 1/s per cell

@@ -203,7 +203,8 @@ namespace mvb
   MvbStepper<dim>::diffuse(Point<dim>             &x,
                            const double            duration,
                            RandomStream           &random,
-                           MembraneDistances<dim> &membranes) const
+                           MembraneDistances<dim> &membranes,
+                           const double            closest_approach) const
   {
     const double sigma =
       std::sqrt(2 * kinetics.parameters().diffusion_coefficient * duration);
@@ -211,8 +212,12 @@ namespace mvb
     for (unsigned int d = 0; d < dim; ++d)
       step[d] = sigma * random.normal();
     Point<dim> y = x + step;
+    // The plasma membrane's side is held off by closest_approach: the
+    // depth is shifted by the excess over the clearance (0 without the
+    // barrier, which leaves the test bit for bit as it was).
+    const double excess = closest_approach - margin;
     // Far enough from both membranes by the bounds: no search needed.
-    if (std::min(membranes.depth, membranes.height) -
+    if (std::min(membranes.depth - excess, membranes.height) -
           y.distance(membranes.anchor) - round_off >=
         margin)
       {
@@ -235,11 +240,12 @@ namespace mvb
                                          moved,
                                          y.distance(x),
                                          &normal);
-        if (depth < margin)
+        if (depth < closest_approach)
           {
-            // Mirror at the surface parallel to the membrane, margin in.
-            y -= 2 * (margin - depth) * normal;
-            touched  = true;
+            // Mirror at the surface parallel to the membrane, margin (or
+            // the cortex barrier) in.
+            y -= 2 * (closest_approach - depth) * normal;
+            touched  = touched || excess == 0;
             pm_known = ne_known = unknown;
             continue;
           }
@@ -366,8 +372,16 @@ namespace mvb
         if (s.mode == MvbMode::free)
           {
             if (duration > 0 && p.diffusion_coefficient > 0)
-              outcome.touched_plasma_membrane |=
-                diffuse(x, duration, motion, membranes);
+              {
+                // Behind the cortex barrier, a free MVB stays out of the
+                // cortex; inside it (let go there), it may move anywhere.
+                const double closest_approach =
+                  (p.cortex_barrier && !here.in_cortex())
+                    ? geometry.parameters().cortex_thickness
+                    : margin;
+                outcome.touched_plasma_membrane |=
+                  diffuse(x, duration, motion, membranes, closest_approach);
+              }
           }
         else if (v > 0 && duration > 0)
           {

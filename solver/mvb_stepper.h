@@ -101,14 +101,16 @@ namespace mvb
 
     /**
      * Brownian displacement of a free MVB over @p duration, reflected at
-     * the membranes (at the clearance distance). Returns true if it was
-     * reflected at the plasma membrane.
+     * the membranes (at the clearance distance), or at @p closest_approach
+     * to the plasma membrane if that is larger (the cortex barrier).
+     * Returns true if it was reflected at the plasma membrane itself.
      */
     bool
     diffuse(Point<dim>             &x,
             double                  duration,
             RandomStream           &random,
-            MembraneDistances<dim> &membranes) const;
+            MembraneDistances<dim> &membranes,
+            double                  closest_approach) const;
 
     /** L(x) exactly: from the MTOC and the nuclear envelope's distances. */
     double

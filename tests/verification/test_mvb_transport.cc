@@ -527,7 +527,11 @@ namespace
         for (std::uint64_t step = 1;; ++step)
           {
             RandomStream random(7, id, step, RandomPurpose::brownian);
-            if (stepper.diffuse(x, dt, random, membranes))
+            if (stepper.diffuse(x,
+                                dt,
+                                random,
+                                membranes,
+                                mvb_prm.mvbs.membrane_clearance))
               {
                 times.push_back(step * dt);
                 break;
@@ -572,6 +576,107 @@ TEST_CASE("Free diffusion: mean first-passage time to the membrane (3D)",
           "[mvb][first-passage]")
 {
   check_first_passage<3>();
+}
+
+namespace
+{
+  // The cortex barrier (MVB/Motion/Cortex barrier): free MVBs that start
+  // outside the cortex never enter it, those let go inside it leave and do
+  // not come back; without the barrier the same walks do enter. Pure free
+  // diffusion through MvbStepper::advance() (every rate zero, no tracks)
+  // in the round cell (radii 5 and 1, cortex 0.5 um).
+  template <int dim>
+  void
+  check_cortex_barrier()
+  {
+    const std::string cell_text =
+      "set Shape = round cell\n set Global refinements = 2\n subsection "
+      "Round cell\n  set Cell radius = 5\n  set Nucleus radius = 1\n end";
+    TestCell<dim> cell(cell_text);
+    const double  cortex = cell.geometry.parameters().cortex_thickness;
+    REQUIRE(cortex == 0.5);
+    const auto walks = [&](const bool barrier, const double r0) {
+      const RunParameters prm = parameters_from(
+        "subsection Geometry\n set Dimension = " + std::to_string(dim) + "\n " +
+        cell_text +
+        "\nend\nsubsection MVB\n subsection Motion\n  set Diffusion "
+        "coefficient = 1\n  set Cortex barrier = " +
+        (barrier ? "true" : "false") +
+        "\n end\n subsection Transitions\n  set Docking rate = 0\n end\n "
+        "subsection Degradation\n  set Lysosome rate = 0\n  set Autophagy "
+        "rate = 0\n end\nend\n");
+      const physics::MvbKinetics kinetics(prm.mvbs);
+      mesh::TrackNetwork<dim>    no_tracks;
+      no_tracks.build_index();
+      const MvbStepper<dim> stepper(kinetics, cell.geometry, no_tracks, 0.1, 3);
+      // Per walk: the least depth reached after the walk was first seen
+      // outside the cortex (infinite if never), and whether it ever was.
+      std::vector<double> least_depth_outside;
+      for (unsigned int id = 0; id < 100; ++id)
+        {
+          RandomStream   start(3, id, 0, RandomPurpose::initial_state);
+          Tensor<1, dim> direction;
+          for (unsigned int d = 0; d < dim; ++d)
+            direction[d] = start.normal();
+          Point<dim>             x(r0 * direction / direction.norm());
+          physics::MvbState      state;
+          MembraneDistances<dim> membranes;
+          bool   left  = cell.geometry.distance_to_plasma_membrane(x) > cortex;
+          double least = std::numeric_limits<double>::infinity();
+          for (std::uint64_t step = 1; step <= 1000; ++step)
+            {
+              stepper.advance(id, step, 0.01, {}, x, state, membranes);
+              REQUIRE(state.mode == MvbMode::free);
+              const double depth = cell.geometry.distance_to_plasma_membrane(x);
+              if (left)
+                least = std::min(least, depth);
+              left = left || depth > cortex;
+            }
+          least_depth_outside.push_back(left ? least : -1.);
+        }
+      return least_depth_outside;
+    };
+
+    // From r = 3 (1.5 um behind the barrier; sqrt(2 dim D t) = 4.5-5.5 um
+    // over the 10 s walked): never inside, but up against the barrier.
+    const auto behind  = walks(true, 3);
+    double     closest = std::numeric_limits<double>::infinity();
+    for (const double d : behind)
+      {
+        CHECK(d >= cortex - 1e-9);
+        closest = std::min(closest, d);
+      }
+    CHECK(closest < cortex + 0.02);
+    // Let go inside the cortex (r = 4.8): most leave, and none returns.
+    const auto   inside = walks(true, 4.8);
+    unsigned int n_left = 0;
+    for (const double d : inside)
+      if (d >= 0)
+        {
+          ++n_left;
+          CHECK(d >= cortex - 1e-9);
+        }
+    CHECK(n_left > 50);
+    // Without the barrier the walks from r = 3 do enter the cortex.
+    unsigned int n_entered = 0;
+    for (const double d : walks(false, 3))
+      n_entered += (d < cortex - 0.05);
+    INFO(dim << "D: " << n_left << " of 100 left the cortex; " << n_entered
+             << " of 100 entered it without the barrier");
+    CHECK(n_entered > 50);
+  }
+} // namespace
+
+TEST_CASE("Cortex barrier: free MVBs stay out of the cortex (2D)",
+          "[mvb][cortex-barrier]")
+{
+  check_cortex_barrier<2>();
+}
+
+TEST_CASE("Cortex barrier: free MVBs stay out of the cortex (3D)",
+          "[mvb][cortex-barrier]")
+{
+  check_cortex_barrier<3>();
 }
 
 TEST_CASE("Constant-speed transport arrives after L/v exactly",
