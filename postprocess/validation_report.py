@@ -292,6 +292,13 @@ def band(curves):
 
 
 def plot_panels(names, draw, path, title, ncols=4):
+    """One panel per name; returns False (and removes a stale plot of an
+    earlier report) if there is nothing to draw, as in a report of
+    absolute rows only."""
+    if not names:
+        if os.path.exists(path):
+            os.remove(path)
+        return False
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -309,6 +316,7 @@ def plot_panels(names, draw, path, title, ncols=4):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return True
 
 
 def plot_cumulative(ensembles, references, path, t0):
@@ -330,7 +338,7 @@ def plot_cumulative(ensembles, references, path, t0):
         ax.set_ylabel("exosomes released", fontsize=8)
         ax.legend(fontsize=6, loc="upper left")
 
-    plot_panels([n for n in ensembles if n in references], draw, path,
+    return plot_panels([n for n in ensembles if n in references], draw, path,
                 "Cumulative exosome release: mean and 95 % confidence band "
                 "over replicates (grey: reference)")
 
@@ -353,7 +361,7 @@ def plot_radial(ensembles, references, path):
         ax.set_ylabel("density of MVBs", fontsize=8)
         ax.legend(fontsize=6, loc="upper left")
 
-    plot_panels([n for n in ensembles if n in references], draw, path,
+    return plot_panels([n for n in ensembles if n in references], draw, path,
                 "MVB radial distribution over all output times and "
                 "replicates (grey: reference)")
 
@@ -440,7 +448,7 @@ def plot_age_at_fate(ensembles, names, path, t0):
         ax.set_ylabel("MVBs per replicate", fontsize=8)
         ax.legend(fontsize=6, loc="upper right")
 
-    plot_panels(list(names), draw, path,
+    return plot_panels(list(names), draw, path,
                 f"MVB age at fate after t = {t0:g} s, pooled over replicates "
                 f"(red: fusions, blue: degradations; last bin: older)")
 
@@ -701,25 +709,29 @@ def write_report(args, experiments, names, patches, patch, ensembles, rows,
 
     references = {r["scenario"]: r["reference"] for r in rows
                   if r["kind"] == "ratio"}
-    plot_cumulative(ensembles, references,
-                    os.path.join(args.report, "cumulative_release.png"),
-                    args.t0)
-    plot_radial(ensembles, references,
-                os.path.join(args.report, "radial_distribution.png"))
+    plots = []
+    if plot_cumulative(ensembles, references,
+                       os.path.join(args.report, "cumulative_release.png"),
+                       args.t0):
+        plots.append("cumulative_release.png")
+    if plot_radial(ensembles, references,
+                   os.path.join(args.report, "radial_distribution.png")):
+        plots.append("radial_distribution.png")
     site_names = [n for n in names if patches[n] is not None]
     site_names = ([references.get(site_names[0], names[0])] + site_names
                   if site_names else [names[0]])
     site_names = list(dict.fromkeys(site_names))
     plot_fusion_sites(ensembles, site_names, patch,
                       os.path.join(args.report, "fusion_sites.png"))
-    plot_age_at_fate(ensembles, names,
-                     os.path.join(args.report, "age_at_fate.png"), args.t0)
+    plots.append("fusion_sites.png")
+    if plot_age_at_fate(ensembles, names,
+                        os.path.join(args.report, "age_at_fate.png"),
+                        args.t0):
+        plots.append("age_at_fate.png")
 
     passed = sum(r["verdict"] == "pass" for r in rows)
     limited = [r for r in rows if r["verdict"].startswith("not reproducible")]
     baseline = ensembles[names[0]]
-    plots = ["cumulative_release.png", "radial_distribution.png",
-             "fusion_sites.png", "age_at_fate.png"]
     # The pulse-chase curve of the baseline, if its runs have the label
     # (Species/Label on); else a stale plot of an earlier report goes.
     chase = os.path.join(args.report, "pulse_chase.png")
