@@ -491,6 +491,27 @@ TEST_CASE("Autophagy: the amphisome hazard and amphisomal degradation",
 
 namespace
 {
+  // A stepper without tracks, for free MVBs in @p geometry, with the MVB
+  // parameters of @p parameters_text (a whole parameter file).
+  template <int dim>
+  struct TracklessStepper
+  {
+    TracklessStepper(const mesh::CellGeometry<dim> &geometry,
+                     const std::string             &parameters_text,
+                     const std::uint64_t            seed)
+        : parameters(parameters_from(parameters_text))
+        , kinetics(parameters.mvbs)
+        , stepper(kinetics, geometry, no_tracks, 0.1, seed)
+    {
+      no_tracks.build_index(); // the stepper only keeps a reference
+    }
+
+    RunParameters           parameters;
+    physics::MvbKinetics    kinetics;
+    mesh::TrackNetwork<dim> no_tracks;
+    MvbStepper<dim>         stepper;
+  };
+
   // Mean first-passage time to the plasma membrane of a free MVB started at
   // radius r0 in the round cell (radii R, a), from the stepper's own
   // Brownian motion with reflection at the nuclear envelope.
@@ -502,15 +523,14 @@ namespace
     TestCell<dim> cell(
       "set Shape = round cell\n set Global refinements = 2\n subsection "
       "Round cell\n  set Cell radius = 5\n  set Nucleus radius = 1\n end");
-    const RunParameters mvb_prm = parameters_from(
+    const TracklessStepper<dim> free_walk(
+      cell.geometry,
       "subsection Geometry\n set Dimension = " + std::to_string(dim) +
-      "\n set Shape = round cell\nend\nsubsection MVB\n subsection Motion\n  "
-      "set Diffusion "
-      "coefficient = 10\n end\nend\n");
-    const physics::MvbKinetics kinetics(mvb_prm.mvbs);
-    mesh::TrackNetwork<dim>    no_tracks;
-    no_tracks.build_index();
-    const MvbStepper<dim> stepper(kinetics, cell.geometry, no_tracks, 0.1, 7);
+        "\n set Shape = round cell\nend\nsubsection MVB\n subsection "
+        "Motion\n  set Diffusion coefficient = 10\n end\nend\n",
+      7);
+    const MvbStepper<dim> &stepper = free_walk.stepper;
+    const RunParameters   &mvb_prm = free_walk.parameters;
 
     const double        dt    = 1e-4;
     const double        sigma = std::sqrt(2 * D * dt);
@@ -596,19 +616,18 @@ namespace
     const double  cortex = cell.geometry.parameters().cortex_thickness;
     REQUIRE(cortex == 0.5);
     const auto walks = [&](const bool barrier, const double r0) {
-      const RunParameters prm = parameters_from(
+      const TracklessStepper<dim> free_walk(
+        cell.geometry,
         "subsection Geometry\n set Dimension = " + std::to_string(dim) + "\n " +
-        cell_text +
-        "\nend\nsubsection MVB\n subsection Motion\n  set Diffusion "
-        "coefficient = 1\n  set Cortex barrier = " +
-        (barrier ? "true" : "false") +
-        "\n end\n subsection Transitions\n  set Docking rate = 0\n end\n "
-        "subsection Degradation\n  set Lysosome rate = 0\n  set Autophagy "
-        "rate = 0\n end\nend\n");
-      const physics::MvbKinetics kinetics(prm.mvbs);
-      mesh::TrackNetwork<dim>    no_tracks;
-      no_tracks.build_index();
-      const MvbStepper<dim> stepper(kinetics, cell.geometry, no_tracks, 0.1, 3);
+          cell_text +
+          "\nend\nsubsection MVB\n subsection Motion\n  set Diffusion "
+          "coefficient = 1\n  set Cortex barrier = " +
+          (barrier ? "true" : "false") +
+          "\n end\n subsection Transitions\n  set Docking rate = 0\n "
+          "end\n subsection Degradation\n  set Lysosome rate = 0\n  set "
+          "Autophagy rate = 0\n end\nend\n",
+        3);
+      const MvbStepper<dim> &stepper = free_walk.stepper;
       // Per walk: the least depth reached after the walk was first seen
       // outside the cortex (infinite if never), and whether it ever was.
       std::vector<double> least_depth_outside;
