@@ -536,7 +536,7 @@ namespace mvb::physics
               "false",
               Bool(),
               "A proposed change of model version 2 (physics/MODEL.md "
-              "section 4.2), off by default: free MVBs outside the cortex "
+              "section 9.1), off by default: free MVBs outside the cortex "
               "are reflected at its inner surface, as by the cortical actin "
               "meshwork, so that only a kinesin run (handed on to myosin at "
               "its plus end) brings an MVB into the cortex and to docking "

@@ -61,7 +61,7 @@ namespace mvb::physics
     double docking_distance      = 0.2;   // um
     double membrane_clearance    = 0.05;  // um, centre to membrane
     // Free MVBs outside the cortex cannot enter it (model proposal, MODEL.md
-    // section 4.2): only motors bring MVBs through the cortical actin.
+    // section 9.1): only motors bring MVBs through the cortical actin.
     bool cortex_barrier = false;
 
     // Birth
