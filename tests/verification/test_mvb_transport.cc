@@ -89,6 +89,27 @@ namespace
     "0\n  set Autophagy rate = 0\n  set Amphisome degradation rate = 0\n "
     "end\n";
 
+  // A stepper without tracks, for free MVBs in @p geometry, with the MVB
+  // parameters of @p parameters_text (a whole parameter file).
+  template <int dim>
+  struct TracklessStepper
+  {
+    TracklessStepper(const mesh::CellGeometry<dim> &geometry,
+                     const std::string             &parameters_text,
+                     const std::uint64_t            seed)
+        : parameters(parameters_from(parameters_text))
+        , kinetics(parameters.mvbs)
+        , stepper(kinetics, geometry, no_tracks, 0.1, seed)
+    {
+      no_tracks.build_index(); // the stepper only keeps a reference
+    }
+
+    RunParameters           parameters;
+    physics::MvbKinetics    kinetics;
+    mesh::TrackNetwork<dim> no_tracks;
+    MvbStepper<dim>         stepper;
+  };
+
   // The cell and every parameter from one scenario text.
   template <int dim>
   struct ScenarioCell
@@ -335,17 +356,17 @@ namespace
     TestCell<2> cell(
       "set Shape = round cell\n set Global refinements = 2\n subsection "
       "Round cell\n  set Cell radius = 5\n  set Nucleus radius = 1\n end");
-    const RunParameters prm = parameters_from(
+    const TracklessStepper<2> fixed(
+      cell.geometry,
       "subsection Geometry\n set Dimension = 2\n set Shape = round cell\n "
       "subsection Round cell\n  set Cell radius = 5\n  set Nucleus radius = "
       "1\n end\nend\nsubsection MVB\n" +
-      no_transitions +
-      " subsection Motion\n  set Diffusion coefficient = 0\n end\n" + mvb_text +
-      "\nend\nsubsection Perturbations\n" + perturbations + "\nend\n");
-    const physics::MvbKinetics kinetics(prm.mvbs);
-    mesh::TrackNetwork<2>      no_tracks;
-    no_tracks.build_index();
-    const MvbStepper<2> stepper(kinetics, cell.geometry, no_tracks, 0.1, 3);
+        no_transitions +
+        " subsection Motion\n  set Diffusion coefficient = 0\n end\n" +
+        mvb_text + "\nend\nsubsection Perturbations\n" + perturbations +
+        "\nend\n",
+      3);
+    const MvbStepper<2> &stepper = fixed.stepper;
     if (lysosome_density != nullptr)
       *lysosome_density = stepper.lysosome_density(x0);
 
@@ -491,26 +512,6 @@ TEST_CASE("Autophagy: the amphisome hazard and amphisomal degradation",
 
 namespace
 {
-  // A stepper without tracks, for free MVBs in @p geometry, with the MVB
-  // parameters of @p parameters_text (a whole parameter file).
-  template <int dim>
-  struct TracklessStepper
-  {
-    TracklessStepper(const mesh::CellGeometry<dim> &geometry,
-                     const std::string             &parameters_text,
-                     const std::uint64_t            seed)
-        : parameters(parameters_from(parameters_text))
-        , kinetics(parameters.mvbs)
-        , stepper(kinetics, geometry, no_tracks, 0.1, seed)
-    {
-      no_tracks.build_index(); // the stepper only keeps a reference
-    }
-
-    RunParameters           parameters;
-    physics::MvbKinetics    kinetics;
-    mesh::TrackNetwork<dim> no_tracks;
-    MvbStepper<dim>         stepper;
-  };
 
   // Mean first-passage time to the plasma membrane of a free MVB started at
   // radius r0 in the round cell (radii R, a), from the stepper's own
@@ -622,14 +623,11 @@ namespace
           cell_text +
           "\nend\nsubsection MVB\n subsection Motion\n  set Diffusion "
           "coefficient = 1\n  set Cortex barrier = " +
-          (barrier ? "true" : "false") +
-          "\n end\n subsection Transitions\n  set Docking rate = 0\n "
-          "end\n subsection Degradation\n  set Lysosome rate = 0\n  set "
-          "Autophagy rate = 0\n end\nend\n",
+          (barrier ? "true" : "false") + "\n end\n" + no_transitions + "end\n",
         3);
       const MvbStepper<dim> &stepper = free_walk.stepper;
-      // Per walk: the least depth reached after the walk was first seen
-      // outside the cortex (infinite if never), and whether it ever was.
+      // Per walk: the least depth reached from the first time the walk
+      // was outside the cortex on, or -1 if it never was.
       std::vector<double> least_depth_outside;
       for (unsigned int id = 0; id < 100; ++id)
         {
