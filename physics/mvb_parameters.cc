@@ -159,7 +159,7 @@ namespace mvb::physics
          &P::microtubule_binding_rate},
         {"Transitions",
          "Dynein weight",
-         1.7,
+         4,
          0,
          huge,
          "w_dyn in the dynein share p_dyn(r) = w_dyn r/(w_dyn r + w_kin "
@@ -533,16 +533,16 @@ namespace mvb::physics
           if (std::string(subsection) == "Motion")
             prm.declare_entry(
               "Cortex barrier",
-              "false",
+              "true",
               Bool(),
-              "A proposed change of model version 2 (physics/MODEL.md "
-              "section 9.1), off by default: free MVBs outside the cortex "
-              "are reflected at its inner surface, as by the cortical actin "
+              "Free MVBs outside the cortex are reflected at its inner "
+              "surface, as by the cortical actin "
               "meshwork, so that only a kinesin run (handed on to myosin at "
               "its plus end) brings an MVB into the cortex and to docking "
               "(000 [34,49,78,79], 001 [108]). MVBs inside the cortex "
               "(undocked, or let go by a motor) move freely and may leave "
-              "it. Unit: none.");
+              "it (physics/MODEL.md section 4.2; false: model version 2 "
+              "as first specified). Unit: none.");
           if (std::string(subsection) == "Birth")
             prm.declare_entry(
               "Birth distribution",
