@@ -274,8 +274,9 @@ class Evaluator:
     are recomputed from the current targets whenever a record is read, so a
     changed band or tolerance applies to every point. What makes a stored
     measurement invalid (the replicates, the settings files, the scenario
-    files, the window) is fingerprinted in RUNS/fingerprint.json, and a
-    search in a folder with another fingerprint is refused."""
+    files, the window) is fingerprinted in RUNS/fingerprint.json (the .prm
+    files without their comments), and a search in a folder with another
+    fingerprint is refused."""
 
     def __init__(self, inputs, args):
         self.inputs, self.args = inputs, args
@@ -304,7 +305,7 @@ class Evaluator:
     def _check_fingerprint(self):
         def text(path):
             with open(path) as f:
-                return f.read()
+                return content(f.read())
 
         names = self.inputs.scenarios("refine")
         fingerprint = {
@@ -316,6 +317,9 @@ class Evaluator:
         if os.path.exists(path):
             with open(path) as f:
                 old = json.load(f)
+            old["settings"] = [content(t) for t in old.get("settings", [])]
+            old["scenarios"] = {n: content(t) for n, t in
+                                old.get("scenarios", {}).items()}
             for key in fingerprint:
                 if key == "scenarios":
                     same = all(old[key].get(n, v) == v
@@ -430,6 +434,14 @@ class Evaluator:
 
     def log(self, text):
         print(text, flush=True)
+
+
+def content(prm_text):
+    """What of a .prm text can change a measurement: its lines without
+    comments, blank lines and surrounding blanks (a comment may change
+    without making a search's measurements invalid)."""
+    lines = (line.split("#")[0].strip() for line in prm_text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def objective(inputs, record):
