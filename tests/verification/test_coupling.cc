@@ -301,7 +301,8 @@ namespace
   // Fusions per second of docked MVB exposure, with 1500 MVBs in a thin
   // round 2D cell whose perinuclear band reaches the membrane, docking fast
   // and never undocking, in a uniform Ca2+ field held at c (no pump, no
-  // leak, no influx). Phi = 1 (chi* tiny), so the rate is k_f0 S(c).
+  // leak, no influx). Phi = 1 (chi* tiny), so the rate is k_f0 S(c). No
+  // tracks and no cortex barrier: free diffusion brings the MVBs to dock.
   struct FusionEstimate
   {
     double rate, fusions, exposure;
@@ -322,7 +323,8 @@ namespace
       "\n end\n subsection Cholesterol\n  set Enable = false\n end\n "
       "subsection Cargo\n  set Enable = false\n end\nend\n"
       "subsection MVB\n set Initial number = 1500\n set Steps per field step "
-      "= 1\n subsection Motion\n  set Diffusion coefficient = 0.05\n end\n "
+      "= 1\n subsection Motion\n  set Diffusion coefficient = 0.05\n  set "
+      "Cortex barrier = false\n end\n "
       "subsection Birth\n  set Birth rate = 0\n end\n subsection "
       "Transitions\n  set Microtubule binding rate = 0\n  set Actin binding "
       "rate = 0\n  set Docking rate = 20\n  set Undocking rate = 0\n end\n "
