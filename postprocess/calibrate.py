@@ -573,6 +573,11 @@ def write_markdown(inputs, ev, chosen, complete, defaults, path, wall,
              f"Every point ran the same {inputs.replicates} seeds (common "
              f"random numbers). Objective: Σ (distance outside the band / "
              f"tolerance)²."]
+    if inputs.settings:
+        base = os.path.dirname(os.path.abspath(path))
+        names = ", ".join(f"`{os.path.relpath(f, base)}`"
+                          for f in inputs.settings)
+        lines[-1] += f" Every scenario ran with {names} appended."
     if not complete:
         lines += ["", "**The search is incomplete** (stopped by "
                   "`--max-evaluations`); run the same command again to "
@@ -583,7 +588,16 @@ def write_markdown(inputs, ev, chosen, complete, defaults, path, wall,
         lines += ["", f"Chosen point: {chosen['index']} (objective "
                   f"{chosen['objective']:.4g}; "
                   f"{sum(v['met'] for v in chosen['targets'].values())} of "
-                  f"{len(targets)} targets met).", "",
+                  f"{len(targets)} targets met)."]
+        full = [r for r in records
+                if len(r["targets"]) == len(targets) and r["objective"] == 0]
+        if len(full) > 1:
+            lines[-1] += (
+                f" {len(full)} points met every target ("
+                + ", ".join(str(r["index"]) for r in full)
+                + "): the targets do not single out one set, and the search "
+                "keeps the first it reached.")
+        lines += ["",
                   "| parameter | chosen | range | scale | built-in default "
                   "| unit | source |", "|---|---|---|---|---|---|---|"]
         for p, v in zip(params, chosen["values"]):
