@@ -589,9 +589,9 @@ def write_markdown(inputs, ev, chosen, complete, defaults, path, wall,
                   f"{chosen['objective']:.4g}; "
                   f"{sum(v['met'] for v in chosen['targets'].values())} of "
                   f"{len(targets)} targets met)."]
-        full = [r for r in records
-                if len(r["targets"]) == len(targets) and r["objective"] == 0]
-        if len(full) > 1:
+        full = [r for r in records if r["objective"] == 0
+                and all(t.name in r["targets"] for t in targets)]
+        if complete and len(full) > 1 and chosen["index"] == full[0]["index"]:
             lines[-1] += (
                 f" {len(full)} points met every target ("
                 + ", ".join(str(r["index"]) for r in full)

@@ -163,6 +163,31 @@ check(r.returncode != 0 and len(lines) == 1 and "holds a search with other "
       "replicates" in lines[0], f"a search of other replicates is refused "
       f"({lines})")
 
+# A settings file whose comments changed still resumes the search (nothing
+# runs again); one whose value changed is refused.
+with open(os.path.join(HERE, "calibration-quick.prm")) as f:
+    quick_prm = f.read()
+for name, text, resumes in (
+        ("commented.prm", "# A comment added since.\n" + quick_prm.replace(
+            "= 600", "= 600  # ten observed minutes"), True),
+        ("changed.prm", quick_prm + "subsection MVB\n  set Initial number = "
+         "7\nend\n", False)):
+    with open(os.path.join(work, name), "w") as f:
+        f.write(text)
+    cfg = derived("settings-" + name + ".cfg")
+    with open(cfg) as f:
+        cfg_text = f.read()
+    with open(cfg, "w") as f:
+        f.write(cfg_text.replace(os.path.join(HERE, "calibration-quick.prm"),
+                                 os.path.join(work, name)))
+    r = calibrate(fresh, inputs=cfg)
+    if resumes:
+        check(r.returncode == 0 and new_runs(r) == 0,
+              "a settings file with other comments resumes the search")
+    else:
+        check(r.returncode != 0 and "holds a search with other settings"
+              in r.stdout, "a settings file with another value is refused")
+
 # A trace whose last line a kill cut short: that point is measured again.
 with open(os.path.join(resumed, "trace.jsonl")) as f:
     text = f.read()
