@@ -4,7 +4,8 @@
 # The revision is that of `git describe --long` (its hash after "-g" once
 # there are tags), with "-dirty" if the files the
 # simulator is built from (MVBSIM_CODE_PATHS) have uncommitted changes; changes
-# elsewhere (scripts, scenarios, tests, documents) leave a build clean. The
+# elsewhere (scripts, scenarios, tests, documents, physics/MODEL.md included)
+# leave a build clean. The
 # validation report reuses an ensemble's record only if the revision that made
 # it has the checkout's code, so the header is rewritten at every build (a
 # commit or an edit after configuring changes it) and only when it changes.
@@ -13,7 +14,7 @@
 # this file in script mode (cmake -P) at every build. In script mode: writes
 # the header.
 set(MVBSIM_CODE_PATHS CMakeLists.txt mesh physics solver "postprocess/*.cc"
-  "postprocess/*.h")
+  "postprocess/*.h" ":(exclude)*.md")
 
 if(CMAKE_SCRIPT_MODE_FILE)
   set(MVBSIM_GIT_REVISION "unknown")

@@ -37,9 +37,10 @@ FORMAT = 1
 
 # The files mvbsim is built from (as cmake/MvbsimVersion.cmake, which marks a
 # build of uncommitted changes to them "-dirty"): a record made by a revision
-# whose code differs from the checkout's here is not reused.
+# whose code differs from the checkout's here is not reused. Documents in
+# these folders (physics/MODEL.md) are not code: editing them keeps records.
 CODE_PATHS = ("CMakeLists.txt", "mesh", "physics", "solver",
-              "postprocess/*.cc", "postprocess/*.h")
+              "postprocess/*.cc", "postprocess/*.h", ":(exclude)*.md")
 
 # Radial position bins of the histogram (0: nuclear envelope, 1: membrane).
 RADIAL_BINS = np.linspace(0, 1, 21)
