@@ -313,7 +313,9 @@ def plot_panels(names, draw, path, title, ncols=4):
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    # Keep 0.4 inch above the panels for the title: tight_layout alone lets
+    # it run into the first row's panel titles.
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
@@ -793,14 +795,19 @@ def write_report(args, experiments, names, patches, patch, ensembles, rows,
     lines += ["", "## Run", "",
               f"- {sum(len(ensembles[n]) for n in names)} replicate "
               f"runs of {replicate_time / 3600:.1f} core-hours in all (the "
-              f"sum of their wall times, one rank each).",
+              f"sum of their wall times, one rank each): about "
+              f"{replicate_time / 3600 / args.np:.1f} h of wall time with "
+              f"{args.np} running at once, however many invocations it "
+              f"took.",
               f"- {len(names)} ensembles ("
               + ", ".join(names) + f"), {args.np} MPI ranks per ensemble "
-              f"job; wall time of this invocation {total / 60:.1f} min"
-              + (" (" + ", ".join(f"{n} {seconds[n]:.0f} s" for n in names
-                                  if not math.isnan(seconds[n])) + ")"
+              f"job; "
+              + (f"wall time of this invocation {total / 60:.1f} min ("
+                 + ", ".join(f"{n} {seconds[n]:.0f} s" for n in names
+                             if not math.isnan(seconds[n])) + ")"
                  if any(not math.isnan(v) for v in seconds.values())
-                 else "") + ".",
+                 else "this invocation ran none: every ensemble is read "
+                 "from its record") + ".",
               f"- Made by mvbsim revision {', '.join(revisions)}."
               f" What the report reads of each ensemble's runs is its "
               f"record, `{os.path.relpath(args.records, args.report)}/"
