@@ -634,8 +634,10 @@ def write_markdown(inputs, ev, chosen, complete, defaults, path, wall,
     lines += ["", f"Cost: {len(records)} points, {runs} replicate runs, "
               f"{core_hours:.1f} core-hours (the sum of the replicates' wall "
               f"times), {ensemble_hours:.1f} h of ensemble jobs (wall time, "
-              f"over all invocations); this invocation {wall / 60:.1f} "
-              f"min."]
+              f"over all invocations); "
+              + (f"this invocation {wall / 60:.1f} min." if ev.new_runs else
+                 "this invocation ran none: every point was read from the "
+                 "runs of earlier ones.")]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
