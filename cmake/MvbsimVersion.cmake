@@ -10,6 +10,8 @@
 # it has the checkout's code, so the header is rewritten at every build (a
 # commit or an edit after configuring changes it) and only when it changes.
 #
+# postprocess/ensemble_record.py reads MVBSIM_CODE_PATHS from this file.
+#
 # Included from CMakeLists.txt: defines the target mvbsim_version that runs
 # this file in script mode (cmake -P) at every build. In script mode: writes
 # the header.

@@ -35,12 +35,24 @@ import pulse_chase
 
 FORMAT = 1
 
-# The files mvbsim is built from (as cmake/MvbsimVersion.cmake, which marks a
-# build of uncommitted changes to them "-dirty"): a record made by a revision
-# whose code differs from the checkout's here is not reused. Documents in
-# these folders (physics/MODEL.md) are not code: editing them keeps records.
-CODE_PATHS = ("CMakeLists.txt", "mesh", "physics", "solver",
-              "postprocess/*.cc", "postprocess/*.h", ":(exclude)*.md")
+
+def _code_paths():
+    """The git pathspecs of the files mvbsim is built from, read from
+    MVBSIM_CODE_PATHS of cmake/MvbsimVersion.cmake (which marks a build of
+    uncommitted changes to them "-dirty"), so that the two cannot differ."""
+    cmake = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         os.pardir, "cmake", "MvbsimVersion.cmake")
+    with open(cmake) as f:
+        m = re.search(r"set\(MVBSIM_CODE_PATHS\s+(.*?)\)\s*\n", f.read(),
+                      re.S)
+    return tuple(quoted or bare for quoted, bare in
+                 re.findall(r'"([^"]+)"|(\S+)', m.group(1)))
+
+
+# A record made by a revision whose code (these files) differs from the
+# checkout's here is not reused. Documents in these folders
+# (physics/MODEL.md) are not code: editing them keeps records.
+CODE_PATHS = _code_paths()
 
 # Radial position bins of the histogram (0: nuclear envelope, 1: membrane).
 RADIAL_BINS = np.linspace(0, 1, 21)
